@@ -1,0 +1,447 @@
+/**
+ * The one table of chat-completion parameters. The form, the validator, the defaults,
+ * the help text, the export and the import all read this table; no other list of
+ * parameter names exists in the app.
+ *
+ * Help texts paraphrase ../shared/spec/chat-completion-parameters.txt.
+ */
+
+export type ParamSource = 'openai' | 'vllm';
+
+export type ParamGroup =
+  'model' | 'messages' | 'sampling' | 'output' | 'structured' | 'tools' | 'template' | 'scheduling';
+
+export const GROUP_LABELS: Record<ParamGroup, string> = {
+  model: 'Model',
+  messages: 'Messages',
+  sampling: 'Sampling',
+  output: 'Output',
+  structured: 'Structured output',
+  tools: 'Tools',
+  template: 'Chat template',
+  scheduling: 'Scheduling',
+};
+
+/** How a value is edited and checked. */
+export type ParamKind =
+  | { type: 'model' }
+  | { type: 'messages' }
+  | { type: 'number'; min: number; max: number; step: number; sliderMax?: number }
+  | { type: 'integer'; min: number; max?: number; sliderMax?: number; nullable?: boolean }
+  | { type: 'boolean' }
+  | { type: 'string'; multiline?: boolean; maxLength?: number; placeholder?: string }
+  | { type: 'enum'; options: readonly string[] }
+  | { type: 'stringList'; maxItems?: number; minItems?: number; allowSingleString?: boolean }
+  | { type: 'logitBias' }
+  | { type: 'json'; shape: 'array' | 'object' | 'objectOrString'; maxItems?: number }
+  | { type: 'responseFormat' }
+  | { type: 'toolChoice' }
+  | { type: 'streamOptions' };
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly source: ParamSource;
+  readonly group: ParamGroup;
+  readonly kind: ParamKind;
+  /** The value a server assumes when the field is not sent. `undefined` = none. */
+  readonly defaultValue: unknown;
+  /** The value the form starts editing from when the user first touches the control. */
+  readonly initialValue?: unknown;
+  readonly help: string;
+  readonly deprecated?: string;
+  /** Always part of the request (model, messages). */
+  readonly required?: boolean;
+  /** Selects a kind of guided decoding; vLLM allows one kind per request. */
+  readonly guided?: boolean;
+}
+
+export const PARAMS = [
+  {
+    name: 'model',
+    label: 'Model',
+    source: 'openai',
+    group: 'model',
+    kind: { type: 'model' },
+    defaultValue: undefined,
+    required: true,
+    help: 'ID of the model to use. In the tab this is the loaded model; exported, it names the model on the server.',
+  },
+  {
+    name: 'messages',
+    label: 'Messages',
+    source: 'openai',
+    group: 'messages',
+    kind: { type: 'messages' },
+    defaultValue: undefined,
+    required: true,
+    help: 'The conversation so far: system, user, assistant and tool messages.',
+  },
+  {
+    name: 'include_reasoning',
+    label: 'Include reasoning',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: true,
+    help: 'Return the model\u2019s thinking as reasoning_content (true) or leave it out of the response (false). Thinking itself is switched on or off by the template, e.g. chat_template_kwargs.enable_thinking.',
+  },
+  {
+    name: 'frequency_penalty',
+    label: 'Frequency penalty',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'number', min: -2, max: 2, step: 0.01 },
+    defaultValue: 0,
+    help: 'Between -2.0 and 2.0. Positive values penalise a token in proportion to how often it already appeared, making verbatim repetition less likely.',
+  },
+  {
+    name: 'logit_bias',
+    label: 'Logit bias',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'logitBias' },
+    defaultValue: undefined,
+    initialValue: {},
+    help: 'Map of token ID (in the model\u2019s tokenizer) to a bias from -100 to 100 added to that token\u2019s logit before sampling. Around \u00b11 nudges; -100 bans the token and 100 makes it all but certain.',
+  },
+  {
+    name: 'logprobs',
+    label: 'Log probabilities',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Return the log probability of each output token in the message content.',
+  },
+  {
+    name: 'top_logprobs',
+    label: 'Top logprobs',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'integer', min: 0, max: 20 },
+    defaultValue: undefined,
+    initialValue: 5,
+    help: 'An integer from 0 to 20: how many of the most likely tokens to return at each position, each with its log probability. Requires logprobs: true.',
+  },
+  {
+    name: 'max_tokens',
+    label: 'Max tokens',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'integer', min: 1, sliderMax: 4096, nullable: true },
+    defaultValue: undefined,
+    initialValue: 256,
+    deprecated: 'Deprecated in favour of max_completion_tokens.',
+    help: 'Deprecated. The most tokens the completion may generate. Superseded by max_completion_tokens.',
+  },
+  {
+    name: 'max_completion_tokens',
+    label: 'Max completion tokens',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'integer', min: 1, sliderMax: 4096, nullable: true },
+    defaultValue: undefined,
+    initialValue: 256,
+    help: 'Upper bound on generated tokens, counting both visible output and reasoning tokens.',
+  },
+  {
+    name: 'n',
+    label: 'Choices (n)',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'integer', min: 1, max: 128, sliderMax: 8 },
+    defaultValue: 1,
+    help: 'How many completion choices to generate for the conversation. Every choice costs generation time; keep 1 to be fast.',
+  },
+  {
+    name: 'presence_penalty',
+    label: 'Presence penalty',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'number', min: -2, max: 2, step: 0.01 },
+    defaultValue: 0,
+    help: 'Between -2.0 and 2.0. Positive values penalise any token that has already appeared, pushing the model towards new topics.',
+  },
+  {
+    name: 'response_format',
+    label: 'Response format',
+    source: 'openai',
+    group: 'structured',
+    kind: { type: 'responseFormat' },
+    defaultValue: { type: 'text' },
+    initialValue: { type: 'json_object' },
+    help: 'The format the output must follow: text, json_object (any valid JSON object; also ask for JSON in a message, or the model may emit whitespace until the token limit) or json_schema (Structured Outputs: output matches your schema). Output can still be cut short when finish_reason is "length".',
+  },
+  {
+    name: 'seed',
+    label: 'Seed',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'integer', min: -9007199254740991, nullable: true },
+    defaultValue: undefined,
+    initialValue: 0,
+    help: 'Best-effort determinism: repeated requests with the same seed and parameters should give the same result.',
+  },
+  {
+    name: 'stop',
+    label: 'Stop sequences',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'stringList', maxItems: 4, minItems: 0, allowSingleString: true },
+    defaultValue: undefined,
+    initialValue: [],
+    help: 'Up to 4 sequences at which generation stops. The stop sequence itself is not returned.',
+  },
+  {
+    name: 'stream',
+    label: 'Stream',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Send partial message deltas as server-sent events as tokens are generated, ending with data: [DONE].',
+  },
+  {
+    name: 'stream_options',
+    label: 'Stream options',
+    source: 'openai',
+    group: 'output',
+    kind: { type: 'streamOptions' },
+    defaultValue: undefined,
+    initialValue: { include_usage: true },
+    help: 'Options for a streamed response (include_usage adds a final chunk with token usage). Only valid with stream: true.',
+  },
+  {
+    name: 'temperature',
+    label: 'Temperature',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'number', min: 0, max: 2, step: 0.01 },
+    defaultValue: 1,
+    help: 'Sampling temperature between 0 and 2. Higher values such as 0.8 give more varied output, lower values such as 0.2 more focused and deterministic output; 0 is greedy. Adjust this or top_p, usually not both.',
+  },
+  {
+    name: 'top_p',
+    label: 'Top p',
+    source: 'openai',
+    group: 'sampling',
+    kind: { type: 'number', min: 0, max: 1, step: 0.01 },
+    defaultValue: 1,
+    help: 'Nucleus sampling: only the most likely tokens that together make up top_p of the probability mass are considered (0.1 = the top 10%). Adjust this or temperature, usually not both.',
+  },
+  {
+    name: 'tools',
+    label: 'Tools',
+    source: 'openai',
+    group: 'tools',
+    kind: { type: 'json', shape: 'array', maxItems: 128 },
+    defaultValue: undefined,
+    initialValue: [],
+    help: 'Functions the model may call, each with a JSON-schema for its arguments. At most 128.',
+  },
+  {
+    name: 'tool_choice',
+    label: 'Tool choice',
+    source: 'openai',
+    group: 'tools',
+    kind: { type: 'toolChoice' },
+    defaultValue: undefined,
+    initialValue: 'auto',
+    help: 'Which tool, if any, the model calls: none (a message only), auto (model decides), required (at least one call) or one named function. Default: none without tools, auto with tools.',
+  },
+  {
+    name: 'parallel_tool_calls',
+    label: 'Parallel tool calls',
+    source: 'openai',
+    group: 'tools',
+    kind: { type: 'boolean' },
+    defaultValue: true,
+    help: 'Allow several tool calls in one answer. false: at most one call.',
+  },
+  {
+    name: 'user',
+    label: 'User',
+    source: 'openai',
+    group: 'scheduling',
+    kind: { type: 'string', placeholder: 'end-user id' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'An identifier of your end user, kept with the run (servers use it to monitor abuse).',
+  },
+  {
+    name: 'echo',
+    label: 'Echo',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Prepend the last message to the answer when both have the same role (e.g. a prefilled assistant message).',
+  },
+  {
+    name: 'add_generation_prompt',
+    label: 'Add generation prompt',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'boolean' },
+    defaultValue: true,
+    help: 'Let the chat template append the prompt that opens the assistant\u2019s turn.',
+  },
+  {
+    name: 'continue_final_message',
+    label: 'Continue final message',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Leave the final message open-ended (no end-of-turn) so the model continues it: a prefill of the answer. Not together with add_generation_prompt.',
+  },
+  {
+    name: 'add_special_tokens',
+    label: 'Add special tokens',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Add the tokenizer\u2019s special tokens (such as BOS) on top of what the chat template adds. Usually the template already does this, so leave it false.',
+  },
+  {
+    name: 'documents',
+    label: 'Documents',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'json', shape: 'array' },
+    defaultValue: undefined,
+    initialValue: [{ title: '', text: '' }],
+    help: 'Documents (objects, ideally with "title" and "text") passed to the template for retrieval-augmented generation. Templates without RAG support ignore them.',
+  },
+  {
+    name: 'chat_template',
+    label: 'Chat template',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'string', multiline: true, placeholder: '{% for message in messages %}\u2026' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'A Jinja chat template used instead of the model\u2019s own to turn the messages into the prompt.',
+  },
+  {
+    name: 'chat_template_kwargs',
+    label: 'Chat template kwargs',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'json', shape: 'object' },
+    defaultValue: undefined,
+    initialValue: { enable_thinking: false },
+    help: 'Extra variables for the chat template, e.g. {"enable_thinking": false}.',
+  },
+  {
+    name: 'guided_json',
+    guided: true,
+    label: 'Guided JSON',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'json', shape: 'objectOrString' },
+    defaultValue: undefined,
+    initialValue: { type: 'object', properties: {} },
+    help: 'A JSON schema the output must follow.',
+  },
+  {
+    name: 'guided_regex',
+    guided: true,
+    label: 'Guided regex',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'string', placeholder: '[A-Z][a-z]+' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'A regular expression the output must match.',
+  },
+  {
+    name: 'guided_choice',
+    guided: true,
+    label: 'Guided choice',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'stringList', minItems: 1 },
+    defaultValue: undefined,
+    initialValue: [],
+    help: 'The output will be exactly one of these strings.',
+  },
+  {
+    name: 'guided_grammar',
+    guided: true,
+    label: 'Guided grammar',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'string', multiline: true, placeholder: 'root ::= "yes" | "no"' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'A context-free grammar (EBNF/GBNF) the output must follow.',
+  },
+  {
+    name: 'guided_decoding_backend',
+    label: 'Guided decoding backend',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'string', placeholder: 'xgrammar' },
+    defaultValue: undefined,
+    initialValue: 'xgrammar',
+    help: 'Overrides the server\u2019s guided decoding backend for this request (the spec names \u201coutlines\u201d and \u201clm-format-enforcer\u201d). In the tab the backend is xgrammar (WebGPU) or llama.cpp\u2019s grammar sampler (CPU).',
+  },
+  {
+    name: 'guided_whitespace_pattern',
+    label: 'Guided whitespace pattern',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'string', placeholder: '[ ]?' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'A regex for the whitespace allowed between JSON tokens in guided JSON output, replacing the default.',
+  },
+  {
+    name: 'priority',
+    label: 'Priority',
+    source: 'vllm',
+    group: 'scheduling',
+    kind: { type: 'integer', min: -1000000, max: 1000000, sliderMax: 10 },
+    defaultValue: 0,
+    help: 'Lower runs earlier (default 0). Other than 0 is refused by a server without priority scheduling; the tab queues by it.',
+  },
+  {
+    name: 'request_id',
+    label: 'Request ID',
+    source: 'vllm',
+    group: 'scheduling',
+    kind: { type: 'string', placeholder: 'random when empty' },
+    defaultValue: undefined,
+    initialValue: '',
+    help: 'An id for this request, used throughout inference and returned as the response id (chatcmpl-<id>). Random when not set.',
+  },
+] as const satisfies readonly ParamSpec[];
+
+export type ParamName = (typeof PARAMS)[number]['name'];
+
+export const PARAM_NAMES: readonly ParamName[] = PARAMS.map((p) => p.name);
+
+const BY_NAME = new Map<string, ParamSpec>(PARAMS.map((p) => [p.name, p]));
+
+export function paramSpec(name: string): ParamSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+export function isParamName(name: string): name is ParamName {
+  return BY_NAME.has(name);
+}
+
+/** The fields that select a kind of guided decoding (vLLM allows one per request). */
+export const GUIDED_PARAMS: readonly ParamSpec[] = PARAMS.filter((p: ParamSpec) => p.guided);
+
+export const GROUP_ORDER: readonly ParamGroup[] = [
+  'sampling',
+  'output',
+  'structured',
+  'tools',
+  'template',
+  'scheduling',
+];

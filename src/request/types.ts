@@ -1,0 +1,43 @@
+import type {
+  ChatCompletionCreateParams,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+
+/** vLLM's extra chat-completion fields, on top of OpenAI's request. */
+export interface VllmExtras {
+  include_reasoning?: boolean;
+  echo?: boolean;
+  add_generation_prompt?: boolean;
+  continue_final_message?: boolean;
+  add_special_tokens?: boolean;
+  documents?: Record<string, unknown>[];
+  chat_template?: string;
+  chat_template_kwargs?: Record<string, unknown>;
+  guided_json?: Record<string, unknown> | string;
+  guided_regex?: string;
+  guided_choice?: string[];
+  guided_grammar?: string;
+  guided_decoding_backend?: string;
+  guided_whitespace_pattern?: string;
+  priority?: number;
+  request_id?: string;
+}
+
+/** A validated request, exactly the JSON an OpenAI/vLLM server receives. */
+export type ChatRequest = Omit<ChatCompletionCreateParams, 'stream'> &
+  VllmExtras & { stream?: boolean | null };
+
+export type ChatMessage = ChatCompletionMessageParam;
+export type ChatTool = ChatCompletionTool;
+
+/** The editable draft: any JSON object; only validation makes it a ChatRequest. */
+export type RequestDraft = Record<string, unknown>;
+
+/** OpenAI's error object (vLLM uses the same shape). */
+export interface ApiError {
+  message: string;
+  type: string;
+  param: string | null;
+  code: string | number | null;
+}

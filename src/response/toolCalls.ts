@@ -293,7 +293,6 @@ function sequenceMode(ctx: Ctx, shape: SequenceShape): Mode {
           } else state = 'content';
         } else if (state === 'object') {
           raw += buf;
-          buf = '';
           const scan = builder.update(raw);
           if (scan.status === 'partial') return;
           const obj = scan.status === 'complete' ? raw.slice(0, scan.end) : raw;

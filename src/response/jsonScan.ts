@@ -43,7 +43,7 @@ export function skipValue(s: string, i: number): Skip {
       const d = s[j];
       if (d === '"') {
         const e = skipString(s, j);
-        if (e === 'partial') return e;
+        if (typeof e !== 'number') return e;
         j = e - 1;
       } else if (d === '{' || d === '[') depth++;
       else if (d === '}' || d === ']') {

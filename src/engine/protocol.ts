@@ -1,0 +1,99 @@
+/**
+ * The one typed protocol between the page and the engine worker. Errors cross it as
+ * structured objects (OpenAI's error shape plus an HTTP-like status), never as strings.
+ */
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { ApiError, ChatRequest } from '../request/types';
+
+export type EngineKind = 'cpu' | 'webgpu';
+
+export type ModelSource =
+  | { kind: 'url'; url: string; name?: string }
+  | { kind: 'file'; file: Blob; name: string }
+  | { kind: 'webllm'; modelId: string; custom?: { modelUrl: string; modelLibUrl: string } };
+
+export interface ModelInfo {
+  engine: EngineKind;
+  name: string;
+  contextLength: number;
+  chatTemplate: string | null;
+  bosToken: string | null;
+  eosToken: string | null;
+  vocabSize: number;
+}
+
+export interface LoadProgress {
+  phase: string;
+  loaded: number;
+  total: number;
+}
+
+export interface WorkerError extends ApiError {
+  status: number;
+}
+
+export type ToWorker =
+  | { type: 'load'; engine: EngineKind; source: ModelSource }
+  | { type: 'run'; runId: string; request: ChatRequest }
+  | { type: 'cancel'; runId: string }
+  | { type: 'preview'; callId: number; request: ChatRequest }
+  | { type: 'lookupToken'; callId: number; text: string };
+
+export interface PromptPreview {
+  prompt: string;
+  tokenCount: number | null;
+}
+
+export interface TokenMatch {
+  id: number;
+  text: string;
+}
+
+export type FromWorker =
+  | { type: 'progress'; progress: LoadProgress }
+  | { type: 'loaded'; model: ModelInfo }
+  | { type: 'loadError'; error: WorkerError }
+  | { type: 'queued'; runId: string; position: number }
+  | { type: 'started'; runId: string; prompt: string }
+  | { type: 'chunk'; runId: string; chunk: ChatCompletionChunk }
+  | { type: 'done'; runId: string; completion: ChatCompletion }
+  | { type: 'runError'; runId: string; error: WorkerError }
+  | { type: 'reply'; callId: number; ok: true; value: PromptPreview | TokenMatch[] }
+  | { type: 'reply'; callId: number; ok: false; error: WorkerError };
+
+export function workerError(
+  status: number,
+  message: string,
+  param: string | null = null,
+  type = 'invalid_request_error',
+): WorkerError {
+  return { status, message, type, param, code: null };
+}
+
+/** Turns anything thrown into a structured error. */
+export function toWorkerError(e: unknown, fallbackStatus = 500): WorkerError {
+  if (
+    typeof e === 'object' &&
+    e !== null &&
+    'message' in e &&
+    'status' in e &&
+    typeof (e as WorkerError).status === 'number'
+  ) {
+    const w = e as Partial<WorkerError> & { message: unknown; status: number };
+    return {
+      status: w.status,
+      message: String(w.message),
+      type: typeof w.type === 'string' ? w.type : 'invalid_request_error',
+      param: typeof w.param === 'string' ? w.param : null,
+      code: w.code ?? null,
+    };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    status: fallbackStatus,
+    message,
+    type: fallbackStatus >= 500 ? 'internal_error' : 'invalid_request_error',
+    param: null,
+    code: null,
+  };
+}

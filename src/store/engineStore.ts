@@ -1,0 +1,47 @@
+import { create } from 'zustand';
+import { persist } from 'zustand/middleware';
+import type { EngineKind, LoadProgress, ModelInfo, WorkerError } from '../engine/protocol';
+
+export interface EngineState {
+  engine: EngineKind;
+  /** CPU engine: a GGUF URL. WebGPU engine: a WebLLM model id. */
+  cpuModelUrl: string;
+  webgpuModelId: string;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  progress: LoadProgress | null;
+  model: ModelInfo | null;
+  error: WorkerError | null;
+  setEngine: (e: EngineKind) => void;
+  setCpuModelUrl: (u: string) => void;
+  setWebgpuModelId: (id: string) => void;
+  set: (p: Partial<EngineState>) => void;
+}
+
+export const DEFAULT_CPU_MODEL_URL = 'models/tiny-random.gguf';
+
+export const useEngineStore = create<EngineState>()(
+  persist(
+    (set) => ({
+      engine: 'cpu',
+      cpuModelUrl: DEFAULT_CPU_MODEL_URL,
+      webgpuModelId: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
+      status: 'idle',
+      progress: null,
+      model: null,
+      error: null,
+      setEngine: (engine) => set({ engine }),
+      setCpuModelUrl: (cpuModelUrl) => set({ cpuModelUrl }),
+      setWebgpuModelId: (webgpuModelId) => set({ webgpuModelId }),
+      set: (p) => set(p),
+    }),
+    {
+      name: 'playground.engine',
+      version: 1,
+      partialize: (s) => ({
+        engine: s.engine,
+        cpuModelUrl: s.cpuModelUrl,
+        webgpuModelId: s.webgpuModelId,
+      }),
+    },
+  ),
+);

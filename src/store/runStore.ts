@@ -1,0 +1,148 @@
+import { create } from 'zustand';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionTokenLogprob,
+} from 'openai/resources/chat/completions';
+import type { WorkerError } from '../engine/protocol';
+
+export interface ToolCallView {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ChoiceView {
+  index: number;
+  content: string;
+  reasoning: string;
+  toolCalls: ToolCallView[];
+  logprobs: ChatCompletionTokenLogprob[];
+  finishReason: string | null;
+}
+
+export interface RunView {
+  runId: string;
+  status: 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+  queuePosition: number | null;
+  prompt: string | null;
+  responseId: string | null;
+  choices: ChoiceView[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  error: WorkerError | null;
+  startedAt: number;
+  firstTokenAt: number | null;
+  endedAt: number | null;
+  completion: ChatCompletion | null;
+}
+
+export function emptyRun(runId: string): RunView {
+  return {
+    runId,
+    status: 'queued',
+    queuePosition: null,
+    prompt: null,
+    responseId: null,
+    choices: [],
+    usage: null,
+    error: null,
+    startedAt: performance.now(),
+    firstTokenAt: null,
+    endedAt: null,
+    completion: null,
+  };
+}
+
+type ReasoningDelta = { reasoning_content?: string | null; reasoning?: string | null };
+
+/** Applies stream chunks to a run view (pure: returns a new view). */
+export function applyChunks(run: RunView, chunks: readonly ChatCompletionChunk[]): RunView {
+  const choices = run.choices.map((c) => ({
+    ...c,
+    toolCalls: c.toolCalls.map((t) => ({ ...t })),
+    logprobs: [...c.logprobs],
+  }));
+  let usage = run.usage;
+  let responseId = run.responseId;
+  for (const chunk of chunks) {
+    responseId = chunk.id;
+    if (chunk.usage) usage = chunk.usage;
+    for (const ch of chunk.choices) {
+      let view = choices.find((c) => c.index === ch.index);
+      if (!view) {
+        view = {
+          index: ch.index,
+          content: '',
+          reasoning: '',
+          toolCalls: [],
+          logprobs: [],
+          finishReason: null,
+        };
+        choices.push(view);
+        choices.sort((a, b) => a.index - b.index);
+      }
+      const d = ch.delta as typeof ch.delta & ReasoningDelta;
+      if (d.content) view.content += d.content;
+      const r = d.reasoning_content ?? d.reasoning;
+      if (r) view.reasoning += r;
+      for (const tc of d.tool_calls ?? []) {
+        const t = (view.toolCalls[tc.index] ??= { id: '', name: '', arguments: '' });
+        if (tc.id) t.id = tc.id;
+        if (tc.function?.name) t.name += tc.function.name;
+        if (tc.function?.arguments) t.arguments += tc.function.arguments;
+      }
+      if (ch.logprobs?.content) view.logprobs.push(...ch.logprobs.content);
+      if (ch.finish_reason) view.finishReason = ch.finish_reason;
+    }
+  }
+  const firstTokenAt =
+    run.firstTokenAt ??
+    (choices.some((c) => c.content || c.reasoning || c.toolCalls.length)
+      ? performance.now()
+      : null);
+  return { ...run, choices, usage, responseId, firstTokenAt };
+}
+
+/** The view of a whole (non-streamed) completion. */
+export function viewOfCompletion(run: RunView, c: ChatCompletion): RunView {
+  const choices: ChoiceView[] = c.choices.map((ch) => {
+    const m = ch.message as typeof ch.message & ReasoningDelta;
+    return {
+      index: ch.index,
+      content: m.content ?? '',
+      reasoning: m.reasoning_content ?? m.reasoning ?? '',
+      toolCalls: (m.tool_calls ?? []).flatMap((t) =>
+        t.type === 'function'
+          ? [{ id: t.id, name: t.function.name, arguments: t.function.arguments }]
+          : [],
+      ),
+      logprobs: ch.logprobs?.content ?? [],
+      finishReason: ch.finish_reason,
+    };
+  });
+  return {
+    ...run,
+    choices,
+    usage: c.usage ?? run.usage,
+    responseId: c.id,
+    completion: c,
+    firstTokenAt: run.firstTokenAt ?? performance.now(),
+  };
+}
+
+interface RunState {
+  runs: RunView[];
+  active: string | null;
+  start: (runId: string) => void;
+  patch: (runId: string, f: (r: RunView) => RunView) => void;
+  clear: () => void;
+}
+
+export const useRunStore = create<RunState>()((set) => ({
+  runs: [],
+  active: null,
+  start: (runId) =>
+    set((s) => ({ runs: [emptyRun(runId), ...s.runs].slice(0, 20), active: runId })),
+  patch: (runId, f) => set((s) => ({ runs: s.runs.map((r) => (r.runId === runId ? f(r) : r)) })),
+  clear: () => set({ runs: [], active: null }),
+}));

@@ -1,0 +1,166 @@
+import { useRequestStore } from '../../store/requestStore';
+import { paramSpec } from '../../request/params';
+import type { Validation } from '../useValidation';
+import { JsonEditor } from '../params/JsonEditor';
+
+type Msg = Record<string, unknown>;
+const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+
+function contentText(m: Msg): string {
+  if (typeof m.content === 'string') return m.content;
+  if (Array.isArray(m.content))
+    return m.content
+      .map((p) =>
+        typeof p === 'object' && p && 'text' in p ? String((p as { text: unknown }).text) : '',
+      )
+      .join('\n');
+  return '';
+}
+
+export function MessagesEditor({
+  validation,
+  children,
+}: {
+  validation: Validation;
+  children?: React.ReactNode;
+}) {
+  const messages = useRequestStore((s) =>
+    Array.isArray(s.draft.messages) ? (s.draft.messages as Msg[]) : [],
+  );
+  const setParam = useRequestStore((s) => s.setParam);
+  const setEditorError = useRequestStore((s) => s.setEditorError);
+  const update = (next: Msg[]) => setParam('messages', next);
+  const patch = (i: number, p: Msg) =>
+    update(
+      messages.map((m, j) => {
+        if (j !== i) return m;
+        const n = { ...m, ...p };
+        for (const k of Object.keys(n)) if (n[k] === undefined) delete n[k];
+        return n;
+      }),
+    );
+  const move = (i: number, d: number) => {
+    const next = [...messages];
+    const [m] = next.splice(i, 1);
+    next.splice(i + d, 0, m!);
+    update(next);
+  };
+  const errors = validation.byParam.get('messages') ?? [];
+  return (
+    <section className="messages" aria-label="Messages" data-testid="param-messages">
+      <div className="section-head">
+        <h2>Messages</h2>
+        <span className="hint" title={paramSpec('messages')?.help}>
+          {messages.length} messages
+        </span>
+      </div>
+      {errors.map((e, i) => (
+        <div className="field-error" role="alert" key={i} data-testid="error-messages">
+          {e.message}
+        </div>
+      ))}
+      <ol className="message-list">
+        {messages.map((m, i) => (
+          <li className={`message role-${String(m.role)}`} key={i} data-testid={`message-${i}`}>
+            <div className="message-head">
+              <select
+                aria-label={`Role of message ${i + 1}`}
+                value={String(m.role)}
+                onChange={(e) => patch(i, { role: e.target.value })}
+              >
+                {ROLES.map((r) => (
+                  <option key={r}>{r}</option>
+                ))}
+              </select>
+              <button
+                type="button"
+                className="icon"
+                aria-label={`Move message ${i + 1} up`}
+                disabled={i === 0}
+                onClick={() => move(i, -1)}
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                className="icon"
+                aria-label={`Move message ${i + 1} down`}
+                disabled={i === messages.length - 1}
+                onClick={() => move(i, 1)}
+              >
+                ↓
+              </button>
+              <button
+                type="button"
+                className="icon"
+                aria-label={`Remove message ${i + 1}`}
+                onClick={() => update(messages.filter((_, j) => j !== i))}
+              >
+                ✕
+              </button>
+            </div>
+            <textarea
+              aria-label={`Content of message ${i + 1}`}
+              rows={3}
+              value={contentText(m)}
+              placeholder={
+                m.role === 'assistant' ? 'Assistant text (or only tool calls)' : 'Message text'
+              }
+              onChange={(e) => patch(i, { content: e.target.value })}
+            />
+            {m.role === 'tool' && (
+              <label className="inline">
+                tool_call_id
+                <input
+                  type="text"
+                  value={typeof m.tool_call_id === 'string' ? m.tool_call_id : ''}
+                  onChange={(e) => patch(i, { tool_call_id: e.target.value })}
+                />
+              </label>
+            )}
+            {m.role === 'assistant' && (
+              <details open={Array.isArray(m.tool_calls)}>
+                <summary>tool_calls</summary>
+                <JsonEditor
+                  id={`message-${i}-tool-calls`}
+                  ariaLabel={`Tool calls of message ${i + 1}`}
+                  rows={4}
+                  value={m.tool_calls}
+                  placeholder={[
+                    {
+                      id: 'call_1',
+                      type: 'function',
+                      function: { name: 'get_weather', arguments: '{"city": "Paris"}' },
+                    },
+                  ]}
+                  onValid={(v) => patch(i, { tool_calls: v })}
+                  onClear={() => patch(i, { tool_calls: undefined })}
+                  onSyntaxError={(e) => setEditorError(`messages[${i}].tool_calls`, e)}
+                />
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+      <div className="add-row">
+        {ROLES.map((r) => (
+          <button
+            type="button"
+            key={r}
+            onClick={() =>
+              update([
+                ...messages,
+                r === 'tool'
+                  ? { role: r, content: '', tool_call_id: '' }
+                  : { role: r, content: '' },
+              ])
+            }
+          >
+            + {r}
+          </button>
+        ))}
+      </div>
+      {children}
+    </section>
+  );
+}

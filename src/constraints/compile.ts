@@ -1,0 +1,623 @@
+/**
+ * The constraint compiler: one request -> at most one grammar, printed twice:
+ * - `gbnf`: llama.cpp GBNF for the CPU engine (wllama's `grammar` parameter);
+ * - `xgrammar`: what the WebGPU engine's xgrammar GrammarCompiler takes (EBNF, or the JSON
+ *   schema itself when xgrammar's own conversion is used unchanged).
+ *
+ * JSON schemas become grammar through @mlc-ai/web-xgrammar (Grammar.fromJSONSchema, printed
+ * with toString()); that EBNF is read back (grammar.ts) and printed as GBNF. Regexes go
+ * through regjsparser (regex.ts). Choices are an alternation of literals. guided_grammar must
+ * be GBNF that llama.cpp reads; it is re-printed for xgrammar and checked by xgrammar's parser.
+ */
+import Ajv from 'ajv';
+import { ConstraintError, GrammarSyntaxError } from './errors';
+import {
+  alt,
+  checkGrammar,
+  classIs,
+  dropLookaheads,
+  lit,
+  mapExprs,
+  parseGbnf,
+  parseXGrammarPrinted,
+  printGrammar,
+  ref,
+  renameRules,
+  rep,
+  sanitizeNames,
+  seq,
+} from './grammar';
+import type { Expr, Grammar, Rule } from './grammar';
+import { regexToExpr } from './regex';
+import { prepareSchema } from './schema';
+import type { SchemaLoosening } from './schema';
+import { callXGrammar, loadXGrammar } from './xgrammar';
+import type { XGrammar } from './xgrammar';
+
+// ---------------------------------------------------------------------------------------------
+// Request and result types
+// ---------------------------------------------------------------------------------------------
+
+export interface JsonSchemaFormat {
+  name?: string;
+  description?: string;
+  schema?: Record<string, unknown> | boolean;
+  strict?: boolean | null;
+}
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: JsonSchemaFormat };
+
+export interface FunctionTool {
+  type: 'function';
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean | null;
+  };
+}
+
+export type ToolChoice =
+  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
+export interface ConstraintRequest {
+  response_format?: ResponseFormat | null;
+  guided_json?: object | string | null;
+  guided_regex?: string | null;
+  guided_choice?: string[] | null;
+  guided_grammar?: string | null;
+  guided_whitespace_pattern?: string | null;
+  guided_decoding_backend?: string | null;
+  tools?: FunctionTool[] | null;
+  tool_choice?: ToolChoice | null;
+  parallel_tool_calls?: boolean | null;
+}
+
+export type ConstraintKind =
+  'json_schema' | 'json_object' | 'regex' | 'choice' | 'grammar' | 'tool_call';
+
+/** What the WebGPU engine hands to xgrammar's GrammarCompiler. */
+export type XGrammarSpec =
+  | { type: 'ebnf'; ebnf: string; rootRule: string }
+  | { type: 'json_schema'; schema: string; anyWhitespace: boolean; strictMode: boolean };
+
+/** Tool-call output forms a grammar can force. */
+export type ToolCallFormat = 'hermes' | 'llama3_json';
+
+export interface ToolCallInfo {
+  format: ToolCallFormat;
+  /** Functions the grammar lets the model call. */
+  names: string[];
+  /** false: exactly one call; true: one or more, separated by "\n". */
+  parallel: boolean;
+}
+
+export type CompiledConstraint =
+  | { kind: 'none'; warnings: string[] }
+  | {
+      kind: ConstraintKind;
+      /** The request field the grammar comes from. */
+      source: string;
+      /** llama.cpp GBNF, root rule "root". */
+      gbnf: string;
+      xgrammar: XGrammarSpec;
+      /** Human-readable: schema keywords the grammar will not enforce ("<pointer>: <reason>"). */
+      notEnforced: string[];
+      /** The same, structured (JSON pointer into the request field's schema). */
+      loosening: SchemaLoosening[];
+      /** Things worth telling the user (ignored fields, xgrammar's own warnings). */
+      warnings: string[];
+      toolCall?: ToolCallInfo;
+    };
+
+export interface CompileOptions {
+  /** The loaded xgrammar module; loaded on demand when absent (only JSON kinds and grammars need it). */
+  xgrammar?: XGrammar;
+  /** Tool-call form to force for tool_choice required / named (default "hermes"). */
+  toolCallFormat?: ToolCallFormat;
+}
+
+export const SUPPORTED_BACKENDS = ['xgrammar', 'llama.cpp'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Planning: which kind, from which field (synchronous, no wasm)
+// ---------------------------------------------------------------------------------------------
+
+export interface ConstraintPlan {
+  kind: ConstraintKind | 'none';
+  source?: string;
+}
+
+const present = (v: unknown): boolean => v !== undefined && v !== null;
+
+/**
+ * Checks the request's constraint fields and says which kind of grammar it needs, without
+ * building it. Throws ConstraintError for: an unsupported guided_decoding_backend, more than
+ * one kind of guided decoding (vLLM's messages), guided decoding together with a forced tool
+ * call, and malformed fields.
+ */
+export function planConstraint(req: ConstraintRequest): ConstraintPlan {
+  const backend = req.guided_decoding_backend;
+  if (present(backend) && !(SUPPORTED_BACKENDS as readonly unknown[]).includes(backend)) {
+    throw new ConstraintError(
+      'guided_decoding_backend',
+      `guided_decoding_backend ${JSON.stringify(backend)} is not available in the tab: the supported values are "xgrammar" (WebGPU engine) and "llama.cpp" (CPU engine, llama.cpp's grammar sampler). Remove the field or use one of those; an exported request keeps it unchanged.`,
+    );
+  }
+
+  const rf = req.response_format;
+  let responseKind: 'json_object' | 'json_schema' | null = null;
+  if (present(rf)) {
+    const type = (rf as { type?: unknown }).type;
+    if (type === 'json_object' || type === 'json_schema') responseKind = type;
+    else if (type !== 'text') {
+      throw new ConstraintError(
+        'response_format.type',
+        `Invalid value for response_format.type: ${JSON.stringify(type)}. Supported values are "text", "json_object" and "json_schema".`,
+      );
+    }
+  }
+
+  const basic = (['guided_json', 'guided_regex', 'guided_choice'] as const).filter((k) =>
+    present(req[k]),
+  );
+  if (basic.length > 1) {
+    throw new ConstraintError(
+      basic[1]!,
+      "You can only use one kind of guided decoding ('guided_json', 'guided_regex' or 'guided_choice').",
+    );
+  }
+  const guided: string[] = [...basic];
+  if (present(req.guided_grammar)) guided.push('guided_grammar');
+  if (responseKind) guided.push(`response_format (${responseKind})`);
+  if (guided.length > 1) {
+    throw new ConstraintError(
+      guided[1]!.startsWith('response_format') ? 'response_format' : guided[1]!,
+      `You can only use one kind of guided decoding but multiple are specified: ${guided.join(', ')}.`,
+    );
+  }
+
+  const choice = req.tool_choice;
+  const forcesTool = choice === 'required' || (typeof choice === 'object' && choice !== null);
+  if (present(choice) && !forcesTool && choice !== 'none' && choice !== 'auto') {
+    throw new ConstraintError(
+      'tool_choice',
+      `Invalid value for tool_choice: ${JSON.stringify(choice)}. Supported values are "none", "auto", "required" or {"type": "function", "function": {"name": ...}}.`,
+    );
+  }
+  if (forcesTool && guided.length > 0) {
+    throw new ConstraintError(
+      'tool_choice',
+      'You can only either use guided decoding or tools, not both.',
+    );
+  }
+
+  if (forcesTool) return { kind: 'tool_call', source: 'tool_choice' };
+  if (responseKind) return { kind: responseKind, source: 'response_format' };
+  const only = guided[0];
+  if (only === 'guided_json') return { kind: 'json_schema', source: 'guided_json' };
+  if (only === 'guided_regex') return { kind: 'regex', source: 'guided_regex' };
+  if (only === 'guided_choice') return { kind: 'choice', source: 'guided_choice' };
+  if (only === 'guided_grammar') return { kind: 'grammar', source: 'guided_grammar' };
+  return { kind: 'none' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling
+// ---------------------------------------------------------------------------------------------
+
+const WS_RULE = 'ws';
+const JSON_KINDS = new Set<ConstraintPlan['kind']>(['json_schema', 'json_object', 'tool_call']);
+
+interface Built {
+  grammar: Grammar;
+  /** xgrammar may compile the schema itself (nothing rewritten, default whitespace). */
+  nativeSchema?: { schema: string; strictMode: boolean };
+  loosening: SchemaLoosening[];
+  warnings: string[];
+}
+
+/** The compiler. Throws ConstraintError { param, message } on bad input. */
+export async function compileConstraint(
+  req: ConstraintRequest,
+  options: CompileOptions = {},
+): Promise<CompiledConstraint> {
+  const plan = planConstraint(req);
+  const warnings: string[] = [];
+  const ws = req.guided_whitespace_pattern;
+  if (present(ws) && typeof ws !== 'string') {
+    throw new ConstraintError(
+      'guided_whitespace_pattern',
+      'guided_whitespace_pattern must be a string (a regular expression).',
+    );
+  }
+  if (typeof ws === 'string' && !JSON_KINDS.has(plan.kind)) {
+    warnings.push(
+      plan.kind === 'none'
+        ? 'guided_whitespace_pattern has no effect without JSON output (response_format, guided_json or a forced tool call).'
+        : `guided_whitespace_pattern has no effect on ${plan.source}: it only shapes JSON output.`,
+    );
+  }
+  if (plan.kind === 'none') return { kind: 'none', warnings };
+
+  const xg = async (): Promise<XGrammar> => options.xgrammar ?? (await loadXGrammar());
+  const wsExpr = typeof ws === 'string' ? regexToExpr(ws, 'guided_whitespace_pattern') : null;
+
+  let built: Built;
+  let toolCall: ToolCallInfo | undefined;
+  switch (plan.kind) {
+    case 'json_object':
+      // strict mode off: any properties, i.e. any JSON object
+      built = await jsonSchemaGrammar(await xg(), { type: 'object' }, 'response_format', false);
+      break;
+    case 'json_schema': {
+      const { schema, param } = readSchema(req, plan.source!);
+      built = await jsonSchemaGrammar(await xg(), schema, param, true);
+      break;
+    }
+    case 'regex': {
+      const pattern = req.guided_regex;
+      if (typeof pattern !== 'string') {
+        throw new ConstraintError('guided_regex', 'guided_regex must be a string.');
+      }
+      built = simple(regexToExpr(pattern, 'guided_regex'));
+      break;
+    }
+    case 'choice':
+      built = simple(choiceExpr(req.guided_choice));
+      break;
+    case 'grammar':
+      built = await userGrammar(await xg(), req.guided_grammar);
+      break;
+    case 'tool_call': {
+      const result = await toolCallGrammar(await xg(), req, options.toolCallFormat ?? 'hermes');
+      built = result.built;
+      toolCall = result.info;
+      break;
+    }
+  }
+
+  let grammar = built.grammar;
+  if (wsExpr) {
+    grammar = withWhitespace(grammar, wsExpr);
+    built.nativeSchema = undefined;
+  }
+  const gbnf =
+    plan.kind === 'grammar' ? (req.guided_grammar as string) : printGrammar(grammar, 'gbnf');
+  if (plan.kind !== 'grammar') selfCheck(gbnf);
+  const xgrammar: XGrammarSpec = built.nativeSchema
+    ? {
+        type: 'json_schema',
+        schema: built.nativeSchema.schema,
+        anyWhitespace: true,
+        strictMode: built.nativeSchema.strictMode,
+      }
+    : { type: 'ebnf', ebnf: printGrammar(grammar, 'xgrammar'), rootRule: 'root' };
+
+  return {
+    kind: plan.kind,
+    source: plan.source!,
+    gbnf,
+    xgrammar,
+    notEnforced: built.loosening.map((l) => `${l.path || '/'}: ${l.keyword}: ${l.reason}`),
+    loosening: built.loosening,
+    warnings: [...warnings, ...built.warnings],
+    ...(toolCall ? { toolCall } : {}),
+  };
+}
+
+function simple(expr: Expr): Built {
+  return { grammar: { rules: [{ name: 'root', body: expr }] }, loosening: [], warnings: [] };
+}
+
+/** Our own printer's output must read back as GBNF; a failure here is a bug, not bad input. */
+function selfCheck(gbnf: string): void {
+  try {
+    checkGrammar(parseGbnf(gbnf));
+  } catch (e) {
+    throw new Error(`internal error: generated GBNF does not parse: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+function choiceExpr(choices: unknown): Expr {
+  if (!Array.isArray(choices) || choices.length === 0) {
+    throw new ConstraintError(
+      'guided_choice',
+      'guided_choice must be a non-empty list of strings.',
+    );
+  }
+  return alt(
+    ...choices.map((c, i) => {
+      if (typeof c !== 'string') {
+        throw new ConstraintError(
+          `guided_choice`,
+          `guided_choice[${i}] must be a string, got ${JSON.stringify(c)}.`,
+        );
+      }
+      return lit(c);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON schema
+// ---------------------------------------------------------------------------------------------
+
+const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false });
+
+function readSchema(req: ConstraintRequest, source: string): { schema: unknown; param: string } {
+  if (source === 'guided_json') {
+    let schema: unknown = req.guided_json;
+    if (typeof schema === 'string') {
+      try {
+        schema = JSON.parse(schema);
+      } catch (e) {
+        throw new ConstraintError(
+          'guided_json',
+          `guided_json is not valid JSON: ${(e as Error).message}`,
+        );
+      }
+    }
+    if (
+      !(typeof schema === 'object' && schema !== null && !Array.isArray(schema)) &&
+      typeof schema !== 'boolean'
+    ) {
+      throw new ConstraintError(
+        'guided_json',
+        'guided_json must be a JSON schema (an object, or its JSON text).',
+      );
+    }
+    return { schema, param: 'guided_json' };
+  }
+  const rf = req.response_format as { json_schema?: unknown };
+  const js = rf.json_schema;
+  if (typeof js !== 'object' || js === null || Array.isArray(js)) {
+    throw new ConstraintError(
+      'response_format.json_schema',
+      "Missing required parameter: 'response_format.json_schema'.",
+    );
+  }
+  const { name, schema } = js as JsonSchemaFormat;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ConstraintError(
+      'response_format.json_schema.name',
+      "Missing required parameter: 'response_format.json_schema.name'.",
+    );
+  }
+  if (
+    schema !== undefined &&
+    !(typeof schema === 'object' && schema !== null && !Array.isArray(schema)) &&
+    typeof schema !== 'boolean'
+  ) {
+    throw new ConstraintError(
+      'response_format.json_schema.schema',
+      'response_format.json_schema.schema must be a JSON schema object.',
+    );
+  }
+  // OpenAI: without a schema the model may return any JSON; `strict` is kept as vLLM does:
+  // the grammar always enforces the schema.
+  return { schema: schema ?? {}, param: 'response_format.json_schema.schema' };
+}
+
+/** Meta-schema check (draft-07) for a readable "what and where" before xgrammar sees it. */
+function metaValidate(schema: unknown, param: string): void {
+  if (typeof schema === 'boolean') return;
+  const copy = { ...(schema as Record<string, unknown>) };
+  delete copy.$schema;
+  if (!ajv.validateSchema(copy)) {
+    const err = ajv.errors?.[0];
+    const where = err?.instancePath || '/';
+    throw new ConstraintError(
+      param,
+      `invalid JSON schema at "${where}": ${err?.message ?? 'invalid'}`,
+    );
+  }
+}
+
+async function jsonSchemaGrammar(
+  xg: XGrammar,
+  schema: unknown,
+  param: string,
+  strictMode: boolean,
+): Promise<Built> {
+  metaValidate(schema, param);
+  const prepared = prepareSchema(schema, param);
+  const text = JSON.stringify(prepared.schema);
+  const { value: printed, warnings } = await callXGrammar(
+    param,
+    'invalid JSON schema',
+    async () => {
+      const g = await xg.Grammar.fromJSONSchema(text, true, undefined, undefined, strictMode);
+      try {
+        return g.toString();
+      } finally {
+        g.dispose();
+      }
+    },
+  );
+  let grammar = parseXGrammarPrinted(printed);
+  if (prepared.integerRanges.length > 0) {
+    grammar = substituteMarkers(grammar, prepared.integerRanges);
+  }
+  grammar = sanitizeNames(grammar);
+  return {
+    grammar,
+    // xgrammar can compile the (rewritten) schema itself unless integer ranges were swapped in
+    nativeSchema: prepared.integerRanges.length === 0 ? { schema: text, strictMode } : undefined,
+    loosening: prepared.loosening,
+    warnings: warnings.map((w) => `xgrammar: ${w}`),
+  };
+}
+
+/** Replaces the placeholder constants of bounded integers by exact range rules. */
+function substituteMarkers(
+  grammar: Grammar,
+  ranges: Array<{ marker: string; expr: Expr }>,
+): Grammar {
+  const names = new Set(grammar.rules.map((r) => r.name));
+  const extra: Rule[] = [];
+  const byQuoted = new Map<string, string>();
+  ranges.forEach(({ marker, expr }, i) => {
+    let name = `int-range-${i}`;
+    while (names.has(name)) name += '-x';
+    names.add(name);
+    extra.push({ name, body: expr });
+    byQuoted.set(JSON.stringify(marker), name);
+  });
+  const pattern = new RegExp(
+    [...byQuoted.keys()].map((q) => q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    'g',
+  );
+  const out = mapExprs(grammar, (e) => {
+    if (e.t !== 'lit') return e;
+    const text = String.fromCodePoint(...e.cps);
+    if (!pattern.test(text)) return e;
+    pattern.lastIndex = 0;
+    const parts: Expr[] = [];
+    let last = 0;
+    for (const m of text.matchAll(pattern)) {
+      if (m.index > last) parts.push(lit(text.slice(last, m.index)));
+      parts.push(ref(byQuoted.get(m[0])!));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parts.push(lit(text.slice(last)));
+    return seq(...parts);
+  });
+  return { rules: [...out.rules, ...extra] };
+}
+
+/** Swaps xgrammar's inter-token whitespace `[ \n\t]*` for the guided_whitespace_pattern. */
+function withWhitespace(grammar: Grammar, wsExpr: Expr): Grammar {
+  const names = new Set(grammar.rules.map((r) => r.name));
+  let name = WS_RULE;
+  while (names.has(name)) name += '-x';
+  const replaced = mapExprs(dropLookaheads(grammar), (e) =>
+    e.t === 'rep' && e.min === 0 && e.max === null && classIs(e.body, [0x09, 0x0a, 0x20])
+      ? ref(name)
+      : e,
+  );
+  return { rules: [...replaced.rules, { name, body: wsExpr }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// guided_grammar
+// ---------------------------------------------------------------------------------------------
+
+async function userGrammar(xg: XGrammar, text: unknown): Promise<Built> {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new ConstraintError(
+      'guided_grammar',
+      'guided_grammar must be a non-empty GBNF grammar string.',
+    );
+  }
+  let grammar: Grammar;
+  try {
+    grammar = parseGbnf(text);
+    checkGrammar(grammar);
+  } catch (e) {
+    if (e instanceof GrammarSyntaxError) {
+      throw new ConstraintError('guided_grammar', `invalid grammar: ${e.message}`);
+    }
+    throw e;
+  }
+  const ebnf = printGrammar(grammar, 'xgrammar');
+  const { warnings } = await callXGrammar(
+    'guided_grammar',
+    'grammar refused by xgrammar',
+    async () => {
+      const g = await xg.Grammar.fromEBNF(ebnf, 'root');
+      g.dispose();
+    },
+  );
+  return { grammar, loosening: [], warnings: warnings.map((w) => `xgrammar: ${w}`) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tool calls
+// ---------------------------------------------------------------------------------------------
+
+async function toolCallGrammar(
+  xg: XGrammar,
+  req: ConstraintRequest,
+  format: ToolCallFormat,
+): Promise<{ built: Built; info: ToolCallInfo }> {
+  const tools = req.tools;
+  if (!Array.isArray(tools) || tools.length === 0) {
+    throw new ConstraintError(
+      'tools',
+      'When using `tool_choice` "required" or a named function, `tools` must be set.',
+    );
+  }
+  const all = tools.map((t, i) => {
+    const fn = (t as { function?: { name?: unknown; parameters?: unknown } } | null)?.function;
+    if (
+      (t as { type?: unknown }).type !== 'function' ||
+      typeof fn?.name !== 'string' ||
+      fn.name === ''
+    ) {
+      throw new ConstraintError(
+        `tools[${i}]`,
+        `tools[${i}] must be {"type": "function", "function": {"name": ..., "parameters": {...}}}.`,
+      );
+    }
+    return { index: i, name: fn.name, parameters: fn.parameters };
+  });
+  const choice = req.tool_choice;
+  let selected = all;
+  let parallel = req.parallel_tool_calls !== false;
+  if (typeof choice === 'object' && choice !== null) {
+    const name = (choice as { function?: { name?: unknown } }).function?.name;
+    const found = all.filter((t) => t.name === name);
+    if (typeof name !== 'string' || found.length === 0) {
+      throw new ConstraintError(
+        'tool_choice',
+        `tool_choice names function ${JSON.stringify(name)}, which is not among the request's tools (${all.map((t) => t.name).join(', ')}).`,
+      );
+    }
+    selected = found.slice(0, 1);
+    parallel = false;
+  }
+  if (format === 'llama3_json') parallel = false;
+
+  const rules: Rule[] = [];
+  const loosening: SchemaLoosening[] = [];
+  const warnings: string[] = [];
+  const branches: Expr[] = [];
+  for (const tool of selected) {
+    const param = `tools[${tool.index}].function.parameters`;
+    const schema = tool.parameters ?? { type: 'object', properties: {} };
+    const built = await jsonSchemaGrammar(xg, schema, param, true);
+    const prefix = `t${tool.index}-`;
+    rules.push(...renameRules(built.grammar, (n) => prefix + n).rules);
+    loosening.push(
+      ...built.loosening.map((l) => ({
+        ...l,
+        path: `/tools/${tool.index}/function/parameters${l.path}`,
+      })),
+    );
+    warnings.push(...built.warnings);
+    const argsKey = format === 'hermes' ? 'arguments' : 'parameters';
+    branches.push(seq(lit(`${JSON.stringify(tool.name)}, "${argsKey}": `), ref(`${prefix}root`)));
+  }
+  rules.push({ name: 'tool-fn', body: alt(...branches) });
+  const call =
+    format === 'hermes'
+      ? seq(lit('<tool_call>\n{"name": '), ref('tool-fn'), lit('}\n</tool_call>'))
+      : seq(lit('{"name": '), ref('tool-fn'), lit('}'));
+  rules.push({ name: 'tool-call', body: call });
+  rules.push({
+    name: 'root',
+    body: parallel
+      ? seq(ref('tool-call'), rep(seq(lit('\n'), ref('tool-call')), 0, null))
+      : ref('tool-call'),
+  });
+  return {
+    built: { grammar: { rules }, loosening, warnings },
+    info: { format, names: selected.map((t) => t.name), parallel },
+  };
+}

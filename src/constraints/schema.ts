@@ -1,0 +1,287 @@
+/**
+ * What xgrammar (0.1.27) does not enforce in a JSON schema, and the rewriting the compiler does
+ * before handing a schema to it.
+ *
+ * Checked against the real wasm (see schema.test.ts): `oneOf` acts as `anyOf`; keywords beside
+ * `anyOf` / `oneOf` / `$ref` are dropped; a multi-entry `allOf` accepts any JSON; `not`,
+ * `if`/`then`/`else`, `dependencies`, `dependentRequired`, `dependentSchemas`, `contains`,
+ * `uniqueItems` and `multipleOf` are not enforced; `minLength` / `maxLength` / `format` are
+ * dropped beside `pattern`; formats outside its list are not enforced. Its numeric ranges are
+ * wrong in both directions (e.g. `{"type":"integer","minimum":-5}` refuses -5, a number with
+ * `"minimum": 1.5` accepts 1), so:
+ * - an `integer` schema with bounds is swapped for a placeholder constant and later for an exact
+ *   range grammar written here (intRange.ts);
+ * - bounds on `number` (or on a multi-type schema) are removed and reported as not enforced.
+ */
+import { ConstraintError } from './errors';
+import type { Expr } from './grammar';
+import { integerRangeExpr } from './intRange';
+
+export interface SchemaLoosening {
+  /** JSON pointer of the schema object holding the keyword ("" = the root). */
+  path: string;
+  keyword: string;
+  reason: string;
+}
+
+export interface PreparedSchema {
+  /** The schema to give xgrammar. */
+  schema: unknown;
+  /** Placeholder constant -> exact grammar to put in its place. */
+  integerRanges: Array<{ marker: string; expr: Expr; path: string }>;
+  loosening: SchemaLoosening[];
+}
+
+/** Formats xgrammar 0.1.27 turns into a grammar; others are accepted as any string. */
+export const XGRAMMAR_FORMATS = new Set([
+  'email',
+  'date',
+  'time',
+  'date-time',
+  'duration',
+  'ipv4',
+  'ipv6',
+  'hostname',
+  'uuid',
+  'uri',
+  'uri-reference',
+  'uri-template',
+  'json-pointer',
+  'relative-json-pointer',
+]);
+
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  '$comment',
+  '$schema',
+  '$id',
+  '$anchor',
+  '$defs',
+  'definitions',
+]);
+
+const NOT_ENFORCED: Record<string, string> = {
+  not: '"not" is not enforced',
+  if: '"if"/"then"/"else" are not enforced',
+  then: '"if"/"then"/"else" are not enforced',
+  else: '"if"/"then"/"else" are not enforced',
+  dependencies: '"dependencies" is not enforced',
+  dependentRequired: '"dependentRequired" is not enforced',
+  dependentSchemas: '"dependentSchemas" is not enforced',
+  contains: '"contains" is not enforced',
+  minContains: '"minContains" is not enforced',
+  maxContains: '"maxContains" is not enforced',
+  uniqueItems: '"uniqueItems" is not enforced',
+  multipleOf: '"multipleOf" is not enforced',
+};
+
+const BOUNDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const;
+type Bound = (typeof BOUNDS)[number];
+
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+const SCHEMA_SINGLE = [
+  'additionalProperties',
+  'additionalItems',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
+const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+
+const MARKER_PREFIX = 'xgr-int-range-7c1f';
+
+const pointerPart = (key: string | number): string =>
+  String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function integerBounds(node: Record<string, unknown>): { lo: bigint | null; hi: bigint | null } {
+  let lo: bigint | null = null;
+  let hi: bigint | null = null;
+  const tighten = (value: bigint, isLow: boolean): void => {
+    if (isLow) lo = lo === null || value > lo ? value : lo;
+    else hi = hi === null || value < hi ? value : hi;
+  };
+  const num = (k: Bound): number | undefined => {
+    const v = node[k];
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
+  const min = num('minimum');
+  const xmin = num('exclusiveMinimum');
+  const max = num('maximum');
+  const xmax = num('exclusiveMaximum');
+  if (min !== undefined) tighten(BigInt(Math.ceil(min)), true);
+  if (xmin !== undefined) tighten(BigInt(Math.floor(xmin)) + 1n, true);
+  if (max !== undefined) tighten(BigInt(Math.floor(max)), false);
+  if (xmax !== undefined) tighten(BigInt(Math.ceil(xmax)) - 1n, false);
+  return { lo, hi };
+}
+
+class SchemaWalker {
+  readonly loosening: SchemaLoosening[] = [];
+  readonly integerRanges: PreparedSchema['integerRanges'] = [];
+
+  constructor(private readonly param: string) {}
+
+  private report(path: string, keyword: string, reason: string): void {
+    this.loosening.push({ path, keyword, reason });
+  }
+
+  walk(node: unknown, path: string): unknown {
+    if (!isObject(node)) return node;
+    const out: Record<string, unknown> = { ...node };
+    const combinator = ['$ref', 'anyOf', 'oneOf'].find((k) => k in node);
+
+    if ('oneOf' in node) {
+      this.report(
+        path,
+        'oneOf',
+        '"oneOf" acts as "anyOf": an output matching several branches is accepted',
+      );
+    }
+    if (combinator) {
+      for (const key of Object.keys(node)) {
+        if (key === combinator || ANNOTATIONS.has(key)) continue;
+        if (combinator !== '$ref' && (key === 'anyOf' || key === 'oneOf')) continue;
+        this.report(path, key, `ignored beside "${combinator}"`);
+      }
+    }
+    if (Array.isArray(node.allOf) && node.allOf.length > 1) {
+      this.report(
+        path,
+        'allOf',
+        '"allOf" with several entries is not enforced: any JSON value is accepted',
+      );
+    }
+    for (const [key, reason] of Object.entries(NOT_ENFORCED)) {
+      if (!(key in node) || (combinator && key !== combinator)) continue;
+      if (key === 'uniqueItems' && node[key] !== true) continue;
+      this.report(path, key, reason);
+    }
+    if (!combinator && 'pattern' in node) {
+      for (const key of ['minLength', 'maxLength', 'format']) {
+        if (key in node) this.report(path, key, `ignored beside "pattern"`);
+      }
+    } else if (
+      !combinator &&
+      typeof node.format === 'string' &&
+      !XGRAMMAR_FORMATS.has(node.format)
+    ) {
+      this.report(path, 'format', `format "${node.format}" is not enforced`);
+    }
+
+    const bounds = BOUNDS.filter((k) => typeof node[k] === 'number');
+    if (bounds.length > 0 && !combinator) {
+      const simpleInteger =
+        node.type === 'integer' && !('enum' in node) && !('const' in node) && !('allOf' in node);
+      if (simpleInteger) {
+        const { lo, hi } = integerBounds(node);
+        const expr = integerRangeExpr(lo, hi);
+        if (!expr) {
+          throw new ConstraintError(
+            this.param,
+            `schema at "${path || '/'}": no integer satisfies ${bounds.map((b) => `${b} ${String(node[b])}`).join(' and ')}`,
+          );
+        }
+        const marker = `${MARKER_PREFIX}-${this.integerRanges.length}`;
+        this.integerRanges.push({ marker, expr, path });
+        const replaced: Record<string, unknown> = { const: marker };
+        return replaced;
+      }
+      for (const b of bounds) {
+        delete out[b];
+        this.report(
+          path,
+          b,
+          node.type === 'integer'
+            ? `"${b}" is not enforced here`
+            : `"${b}" is not enforced on numbers that may have a fraction`,
+        );
+      }
+    }
+
+    for (const key of SCHEMA_MAPS) {
+      const map = node[key];
+      if (!isObject(map)) continue;
+      const copy: Record<string, unknown> = {};
+      for (const [name, sub] of Object.entries(map)) {
+        copy[name] = this.walk(sub, `${path}/${key}/${pointerPart(name)}`);
+      }
+      out[key] = copy;
+    }
+    for (const key of SCHEMA_SINGLE) {
+      if (key in node) out[key] = this.walk(node[key], `${path}/${key}`);
+    }
+    for (const key of SCHEMA_LISTS) {
+      const list = node[key];
+      if (Array.isArray(list)) out[key] = list.map((s, i) => this.walk(s, `${path}/${key}/${i}`));
+    }
+    if (Array.isArray(node.items)) {
+      out.items = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));
+    } else if ('items' in node) {
+      out.items = this.walk(node.items, `${path}/items`);
+    }
+    if (isObject(node.dependencies)) {
+      const copy: Record<string, unknown> = {};
+      for (const [name, sub] of Object.entries(node.dependencies)) {
+        copy[name] = Array.isArray(sub)
+          ? sub
+          : this.walk(sub, `${path}/dependencies/${pointerPart(name)}`);
+      }
+      out.dependencies = copy;
+    }
+    return out;
+  }
+}
+
+/** Rewrites a schema for xgrammar and lists what the grammar will not enforce. */
+export function prepareSchema(schema: unknown, param: string): PreparedSchema {
+  const walker = new SchemaWalker(param);
+  const out = walker.walk(schema, '');
+  return { schema: out, integerRanges: walker.integerRanges, loosening: walker.loosening };
+}
+
+/**
+ * The keywords of `schema` that the compiled grammar will not enforce, with their JSON pointer
+ * paths, for the UI to show before a run.
+ */
+export function explainSchemaLoosening(schema: unknown): SchemaLoosening[] {
+  try {
+    return prepareSchema(schema, 'schema').loosening;
+  } catch {
+    return new SchemaWalkerReportOnly().run(schema);
+  }
+}
+
+/** Used when the schema has an error (e.g. an empty integer range): report without rewriting. */
+class SchemaWalkerReportOnly {
+  run(schema: unknown): SchemaLoosening[] {
+    const walker = new SchemaWalker('schema');
+    const strip = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(strip);
+      if (!isObject(node)) return node;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) {
+        if (node.type === 'integer' && (BOUNDS as readonly string[]).includes(k)) continue;
+        out[k] = strip(v);
+      }
+      return out;
+    };
+    walker.walk(strip(schema), '');
+    return walker.loosening;
+  }
+}
+
+export const isIntegerRangeMarker = (text: string): boolean => text.startsWith(MARKER_PREFIX);

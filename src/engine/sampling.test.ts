@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxTokensFor, samplingFor, toLlamaServerParams, toWebLlmParams } from './sampling';
+import { maxTokensFor, samplingFor, toLlamaCppSampling, toWebLlmParams } from './sampling';
 import type { ChatRequest } from '../request/types';
 
 const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
@@ -71,30 +71,24 @@ describe('engine parameter mapping', () => {
     0,
     16,
   );
-  it('llama-server names, llama.cpp extras switched off, logit_bias as pairs', () => {
-    expect(toLlamaServerParams(s)).toEqual({
+  it('CPU engine: llama-server names, logprob of each token always asked, grammar passed', () => {
+    expect(toLlamaCppSampling(s, 'root ::= "a"')).toEqual({
       temperature: 0,
       top_p: 0.9,
-      top_k: 0,
-      min_p: 0,
-      typical_p: 1,
-      repeat_penalty: 1,
-      penalty_last_n: -1,
       presence_penalty: 0,
       frequency_penalty: 0,
-      logit_bias: [
-        [5, -100],
-        [9, 3],
-      ],
+      logit_bias: { '5': -100, '9': 3 },
       seed: 3,
-      n_predict: 16,
+      max_tokens: 16,
       n_probs: 4,
+      grammar: 'root ::= "a"',
     });
   });
-  it('draws a fresh llama.cpp seed when the request has none, and always asks for one logprob', () => {
-    const p = toLlamaServerParams(samplingFor(base, 0, 1), () => 0.5);
+  it('draws a fresh llama.cpp seed when the request has none', () => {
+    const p = toLlamaCppSampling(samplingFor(base, 0, 1), undefined, () => 0.5);
     expect(p.seed).toBe(Math.floor(0.5 * 0x7fffffff));
     expect(p.n_probs).toBe(1);
+    expect('grammar' in p).toBe(false);
   });
   it('WebLLM gets every sampler explicitly, never the model config defaults', () => {
     expect(toWebLlmParams(s)).toEqual({

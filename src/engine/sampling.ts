@@ -47,31 +47,27 @@ export function samplingFor(req: ChatRequest, index: number, maxTokens: number):
 }
 
 /**
- * llama-server's own parameter names (what @wllama/wllama 3 passes through). Every sampler
- * the request does not name is switched off, so llama.cpp's defaults (top_k 40, min_p 0.05,
- * repeat_penalty) never change the result behind the user's back.
+ * The CPU engine's sampling (llama-server's names, built into the request body by the wllama
+ * adapter). llama.cpp's extra samplers are switched off there, so its defaults (top_k 40,
+ * min_p 0.05, repeat_penalty) never change the result behind the user's back.
  */
-export function toLlamaServerParams(s: SamplingSettings, random: () => number = Math.random) {
+export function toLlamaCppSampling(
+  s: SamplingSettings,
+  grammar: string | undefined,
+  random: () => number = Math.random,
+) {
   return {
     temperature: s.temperature,
     top_p: s.top_p,
-    top_k: 0,
-    min_p: 0,
-    typical_p: 1,
-    repeat_penalty: 1,
-    // Penalties look at the whole context (llama.cpp counts prompt tokens too; vLLM counts
-    // output tokens only: a documented difference).
-    penalty_last_n: -1,
     presence_penalty: s.presence_penalty,
     frequency_penalty: s.frequency_penalty,
-    logit_bias: Object.entries(s.logit_bias).map(
-      ([id, bias]) => [Number(id), bias] as [number, number],
-    ),
-    // llama.cpp's "no seed" would still be fixed per load; draw one per run instead.
+    logit_bias: s.logit_bias,
+    // Without a seed, llama.cpp would reuse one fixed per load; draw a fresh one per run.
     seed: s.seed ?? Math.floor(random() * 0x7fffffff),
-    n_predict: s.max_tokens,
-    // Always at least one alternative so each token's own logprob is known.
+    max_tokens: s.max_tokens,
+    // Always at least one alternative, so that each token's own id and logprob are known.
     n_probs: Math.max(1, s.top_logprobs),
+    ...(grammar !== undefined ? { grammar } : {}),
   };
 }
 

@@ -1,14 +1,150 @@
 /// <reference lib="webworker" />
-import type { FromWorker, ToWorker } from './protocol';
-import { workerError } from './protocol';
+/**
+ * The engine worker: holds the loaded engine, queues runs by priority, answers with
+ * structured messages (protocol.ts). Engines are imported lazily, on first load.
+ */
+import type { FromWorker, ModelSource, ToWorker, EngineKind, LoadProgress } from './protocol';
+import { toWorkerError, workerError } from './protocol';
+import { Scheduler } from './scheduler';
+import { CancelledError, promptFor, runChat, validated } from './runChat';
+import type { LoadedEngine } from './loadedEngine';
+import { isHttpApiError } from '../response/types';
 
-const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromWorker) => scope.postMessage(m);
 
-self.onmessage = (e: MessageEvent<ToWorker>) => {
-  const m = e.data;
-  if (m.type === 'load') post({ type: 'loadError', error: workerError(501, 'no engine yet') });
-  else if (m.type === 'run')
-    post({ type: 'runError', runId: m.runId, error: workerError(501, 'no engine yet') });
-  else if (m.type !== 'cancel')
-    post({ type: 'reply', callId: m.callId, ok: false, error: workerError(501, 'no engine yet') });
-};
+let engine: LoadedEngine | null = null;
+let loadSeq = 0;
+const scheduler = new Scheduler();
+
+async function loadEngine(
+  kind: EngineKind,
+  source: ModelSource,
+  onProgress: (p: LoadProgress) => void,
+): Promise<LoadedEngine> {
+  if (kind === 'cpu') {
+    const { loadCpuEngine } = await import('./cpu/cpuChatEngine');
+    if (source.kind === 'url')
+      return loadCpuEngine(
+        { url: source.url },
+        source.name ?? source.url.split('/').pop() ?? 'model',
+        onProgress,
+      );
+    if (source.kind === 'file')
+      return loadCpuEngine({ file: source.file }, source.name, onProgress);
+    throw workerError(400, 'The CPU engine loads GGUF files (a URL or a local file).', 'model');
+  }
+  if (source.kind !== 'webllm')
+    throw workerError(400, 'The WebGPU engine loads WebLLM models.', 'model');
+  const { loadWebLlmEngine } = await import('./webgpu/webllmEngine');
+  return loadWebLlmEngine(source, onProgress);
+}
+
+function errorOf(e: unknown) {
+  if (isHttpApiError(e)) return { ...e.error, status: e.status };
+  if (e instanceof CancelledError || (e instanceof DOMException && e.name === 'AbortError'))
+    return workerError(499, 'The request was cancelled.', null, 'cancelled');
+  return toWorkerError(e);
+}
+
+function requireEngine(): LoadedEngine {
+  if (!engine)
+    throw workerError(
+      409,
+      'No model is loaded yet: load a model first.',
+      'model',
+      'model_not_loaded',
+    );
+  return engine;
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'load': {
+      const seq = ++loadSeq;
+      const old = engine;
+      engine = null;
+      await old?.unload().catch(() => undefined);
+      try {
+        const loaded = await loadEngine(m.engine, m.source, (progress) =>
+          post({ type: 'progress', progress }),
+        );
+        if (seq !== loadSeq) {
+          await loaded.unload();
+          return;
+        }
+        engine = loaded;
+        post({ type: 'loaded', model: loaded.info });
+      } catch (e) {
+        if (seq === loadSeq) post({ type: 'loadError', error: errorOf(e) });
+      }
+      return;
+    }
+    case 'run': {
+      const { runId, request } = m;
+      const priority = typeof request.priority === 'number' ? request.priority : 0;
+      scheduler.submit({
+        id: runId,
+        priority,
+        onQueued: (position) => post({ type: 'queued', runId, position }),
+        onCancelledWhileQueued: () =>
+          post({
+            type: 'runError',
+            runId,
+            error: workerError(
+              499,
+              'The request was cancelled before it started.',
+              null,
+              'cancelled',
+            ),
+          }),
+        run: async (signal) => {
+          try {
+            const completion = await runChat(requireEngine(), request, signal, {
+              onPrompt: (prompt) => post({ type: 'started', runId, prompt }),
+              onChunk: (chunk) => post({ type: 'chunk', runId, chunk }),
+            });
+            post({ type: 'done', runId, completion });
+          } catch (e) {
+            post({ type: 'runError', runId, error: errorOf(e) });
+          }
+        },
+      });
+      return;
+    }
+    case 'cancel':
+      scheduler.cancel(m.runId);
+      return;
+    case 'preview': {
+      try {
+        const eng = requireEngine();
+        const prompt = promptFor(eng, validated(m.request));
+        // Counting runs the engine; queue it behind generations instead of racing them.
+        const tokenCount = await new Promise<number | null>((resolve, reject) =>
+          scheduler.submit({
+            id: `preview-${m.callId}`,
+            priority: -Infinity,
+            run: () => eng.countTokens(prompt).then(resolve, reject),
+          }),
+        );
+        post({ type: 'reply', callId: m.callId, ok: true, value: { prompt, tokenCount } });
+      } catch (e) {
+        post({ type: 'reply', callId: m.callId, ok: false, error: errorOf(e) });
+      }
+      return;
+    }
+    case 'lookupToken':
+      try {
+        post({
+          type: 'reply',
+          callId: m.callId,
+          ok: true,
+          value: requireEngine().lookupToken(m.text),
+        });
+      } catch (e) {
+        post({ type: 'reply', callId: m.callId, ok: false, error: errorOf(e) });
+      }
+  }
+}
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => void handle(e.data);

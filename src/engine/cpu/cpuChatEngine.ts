@@ -1,0 +1,66 @@
+/** The CPU engine as the worker sees it: wllama behind the engine-neutral ChatEngine. */
+import { WllamaEngine, type ModelSource as WllamaSource } from './wllamaEngine';
+import { tokenText } from '../gguf';
+import type { ChatEngine, GenerateArgs } from '../runChat';
+import type { LoadProgress, ModelInfo, TokenMatch } from '../protocol';
+import type { EngineEnd } from '../../response/types';
+import type { LoadedEngine } from '../loadedEngine';
+import { toLlamaCppSampling } from '../sampling';
+
+export async function loadCpuEngine(
+  source: WllamaSource,
+  name: string,
+  onProgress: (p: LoadProgress) => void,
+): Promise<LoadedEngine> {
+  const wllama = new WllamaEngine();
+  const loaded = await wllama.load(source, onProgress);
+  const md = loaded.metadata;
+  const texts = md.tokens.map((t) => tokenText(t, md.tokenizerModel));
+  const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);
+  const info: ModelInfo = {
+    engine: 'cpu',
+    name: md.name ?? name,
+    contextLength: loaded.nCtx,
+    chatTemplate: md.chatTemplate ?? null,
+    bosToken: special(md.bosTokenId) ?? null,
+    eosToken: special(md.eosTokenId) ?? null,
+    vocabSize: loaded.nVocab,
+  };
+  const engine: ChatEngine & LoadedEngine = {
+    info,
+    specialTokens: {
+      ...(info.bosToken !== null ? { bos_token: info.bosToken } : {}),
+      ...(info.eosToken !== null ? { eos_token: info.eosToken } : {}),
+    },
+    addBosToken: md.addBosToken ?? false,
+    async generate(args: GenerateArgs): Promise<EngineEnd> {
+      const r = await wllama.generate(
+        args.prompt,
+        toLlamaCppSampling(args.sampling, args.constraint?.gbnf),
+        (t) => args.onToken(t),
+        args.signal,
+      );
+      return {
+        finishReason: r.finishReason,
+        promptTokens: r.promptTokens,
+        completionTokens: r.completionTokens,
+      };
+    },
+    countTokens: (text) => wllama.countTokens(text),
+    lookupToken: (text) => lookupInVocab(texts, text),
+    unload: () => wllama.unload(),
+  };
+  return engine;
+}
+
+/** Token ids whose text equals `text` (best), then those whose text contains it. */
+export function lookupInVocab(texts: readonly string[], text: string, limit = 20): TokenMatch[] {
+  if (text === '') return [];
+  const exact: TokenMatch[] = [];
+  const partial: TokenMatch[] = [];
+  texts.forEach((t, id) => {
+    if (t === text || t.trim() === text) exact.push({ id, text: t });
+    else if (t.includes(text) && partial.length < limit) partial.push({ id, text: t });
+  });
+  return [...exact, ...partial].slice(0, limit);
+}

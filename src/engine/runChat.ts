@@ -1,0 +1,188 @@
+/**
+ * One chat completion, from request JSON to OpenAI/vLLM response objects: validate, render
+ * the prompt with the chat template, compile the constraint, generate each choice with the
+ * loaded engine, assemble chunks. Engine-neutral (the engine is passed in), so it is tested
+ * in Node with a scripted engine.
+ */
+import { validateRequest } from '../request/validate';
+import type { ChatRequest } from '../request/types';
+import {
+  renderPrompt,
+  checkTemplateSyntax,
+  TemplateError,
+  type ChatMessage,
+} from '../template/renderPrompt';
+import {
+  compileConstraint,
+  type CompiledConstraint,
+  type ConstraintRequest,
+} from '../constraints/compile';
+import { ConstraintError } from '../constraints/errors';
+import { ResponseAssembler } from '../response/assemble';
+import type {
+  EngineEnd,
+  EngineToken,
+  HttpApiError,
+  VllmChatCompletion,
+  VllmChatCompletionChunk,
+} from '../response/types';
+import { maxTokensFor, samplingFor, type SamplingSettings } from './sampling';
+import type { ModelInfo } from './protocol';
+
+export type ActiveConstraint = Exclude<CompiledConstraint, { kind: 'none' }>;
+
+export interface GenerateArgs {
+  prompt: string;
+  sampling: SamplingSettings;
+  constraint: ActiveConstraint | null;
+  /** Return false to stop generating (a stop string was hit). */
+  onToken: (t: EngineToken) => boolean;
+  signal: AbortSignal;
+}
+
+/** What runChat needs from a loaded engine. */
+export interface ChatEngine {
+  readonly info: ModelInfo;
+  /** The tokenizer's special tokens, as the chat template sees them. */
+  readonly specialTokens: { bos_token?: string; eos_token?: string };
+  readonly addBosToken: boolean;
+  generate(args: GenerateArgs): Promise<EngineEnd>;
+  countTokens(text: string): Promise<number | null>;
+}
+
+export function httpError(
+  status: number,
+  message: string,
+  param: string | null = null,
+  type = 'invalid_request_error',
+): HttpApiError {
+  return { status, error: { message, type, param, code: null } };
+}
+
+function templateCheck(t: string): string | null {
+  const r = checkTemplateSyntax(t);
+  return r.ok
+    ? null
+    : `${r.message}${r.line !== undefined ? ` (line ${r.line}${r.column !== undefined ? `, column ${r.column}` : ''})` : ''}`;
+}
+
+export function validated(raw: unknown): ChatRequest {
+  const v = validateRequest(raw, { checkTemplate: templateCheck });
+  if (!v.ok) {
+    const e = v.errors[0]!;
+    throw httpError(400, e.message, e.param);
+  }
+  return v.request;
+}
+
+/** Renders the request's prompt as Hugging Face's apply_chat_template would. */
+export function promptFor(engine: ChatEngine, req: ChatRequest): string {
+  const template = req.chat_template ?? engine.info.chatTemplate;
+  if (!template)
+    throw httpError(
+      400,
+      'The loaded model has no chat template; set chat_template in the request.',
+      'chat_template',
+    );
+  try {
+    return renderPrompt({
+      template,
+      messages: req.messages as unknown as ChatMessage[],
+      tools: req.tools ?? null,
+      documents: req.documents ?? null,
+      addGenerationPrompt: req.add_generation_prompt ?? true,
+      continueFinalMessage: req.continue_final_message ?? false,
+      chatTemplateKwargs: req.chat_template_kwargs ?? null,
+      specialTokens: engine.specialTokens,
+      addSpecialTokens: req.add_special_tokens ?? false,
+      addBosToken: engine.addBosToken,
+    });
+  } catch (e) {
+    if (e instanceof TemplateError) {
+      const where =
+        e.line !== undefined
+          ? ` (template line ${e.line}${e.column !== undefined ? `, column ${e.column}` : ''})`
+          : '';
+      throw httpError(
+        400,
+        `${e.message}${where}`,
+        req.chat_template ? 'chat_template' : 'messages',
+      );
+    }
+    throw e;
+  }
+}
+
+export async function constraintFor(req: ChatRequest): Promise<ActiveConstraint | null> {
+  try {
+    const c = await compileConstraint(req as unknown as ConstraintRequest);
+    return c.kind === 'none' ? null : c;
+  } catch (e) {
+    if (e instanceof ConstraintError) throw httpError(400, e.message, e.param);
+    throw e;
+  }
+}
+
+/** The prompt ended inside an open think block (templates that open it for the model). */
+function startsInReasoning(prompt: string): boolean {
+  const t = prompt.trimEnd();
+  return t.endsWith('<think>');
+}
+
+export interface RunOutput {
+  /** Called with each chunk when the request streams. */
+  onChunk?: (c: VllmChatCompletionChunk) => void;
+  /** Called once the prompt is rendered, before generation. */
+  onPrompt?: (prompt: string) => void;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('The request was cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+/** Runs one chat completion; resolves to the non-stream answer (also built when streaming). */
+export async function runChat(
+  engine: ChatEngine,
+  raw: unknown,
+  signal: AbortSignal,
+  out: RunOutput = {},
+): Promise<VllmChatCompletion> {
+  const req = validated(raw);
+  const prompt = promptFor(engine, req);
+  const constraint = await constraintFor(req);
+  out.onPrompt?.(prompt);
+  // The engine stops at the end of its context by itself; the prompt is not counted twice.
+  const maxTokens = maxTokensFor(req, engine.info.contextLength, 0);
+  const lastMessage = req.messages[req.messages.length - 1] ?? null;
+  const asm = new ResponseAssembler(req, {
+    lastMessage,
+    reasoning: { startsInReasoning: startsInReasoning(prompt) },
+    toolCallFormat: constraint?.toolCall?.format ?? 'hermes',
+  });
+  const emit = (chunks: VllmChatCompletionChunk[]) => {
+    if (req.stream) for (const c of chunks) out.onChunk?.(c);
+  };
+  emit(asm.start());
+  const n = req.n ?? 1;
+  for (let i = 0; i < n; i++) {
+    if (signal.aborted) throw new CancelledError();
+    const end = await engine.generate({
+      prompt,
+      sampling: samplingFor(req, i, maxTokens),
+      constraint,
+      signal,
+      onToken: (t) => {
+        const r = asm.token(i, t);
+        emit(r.chunks);
+        return !r.stop;
+      },
+    });
+    if (signal.aborted) throw new CancelledError();
+    emit(asm.end(i, end));
+  }
+  emit(asm.finish());
+  return asm.completion();
+}

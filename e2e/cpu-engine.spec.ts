@@ -30,10 +30,13 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 let model: LoadOutput;
 
-async function load(url?: string, truncate?: number): Promise<LoadOutput> {
-  return page.evaluate(([u, t]) => window.harness.load(u, t), [
+async function load(
+  url?: string,
+  opts: { truncate?: number; cache?: boolean } = {},
+): Promise<LoadOutput> {
+  return page.evaluate(([u, o]) => window.harness.load(u, o), [
     url,
-    truncate,
+    opts,
   ] as const) as Promise<LoadOutput>;
 }
 
@@ -249,11 +252,23 @@ test('request errors carry the real reason', async () => {
     run(CHAT_PROMPT, { grammar: 'root ::= "a"', json_schema: { type: 'string' } }),
   );
   expect(both).toContain('not both');
-  for (const msg of [grammar, bias, both]) expect(msg).not.toContain('Invalid typed array length');
+  // a lone continuation byte (0xBD) is not valid UTF-8: wllama 3.13 cannot serialise it
+  const loneByte = model.tokens.indexOf('½');
+  expect(loneByte).toBe(0xbd);
+  const utf8 = await failure(() =>
+    run(CHAT_PROMPT, { max_tokens: 3, logit_bias: { [loneByte]: 100 } }),
+  );
+  expect(utf8).toContain('not valid UTF-8');
+  for (const msg of [grammar, bias, both, utf8]) {
+    expect(msg).not.toContain('Invalid typed array length');
+  }
+  // the engine still works after failed requests
+  const after = await run(CHAT_PROMPT, { temperature: 0, max_tokens: 3 });
+  expect(after.tokens).toHaveLength(3);
 });
 
 test("a broken model file fails to load with llama.cpp's reason", async () => {
-  const truncated = await failure(() => load('/models/tiny-random.gguf', 200_000));
+  const truncated = await failure(() => load('/models/tiny-random.gguf', { truncate: 200_000 }));
   expect(truncated).toContain('not within the file bounds');
   expect(truncated).not.toContain('Invalid typed array length');
   const missing = await failure(() => load('/models/does-not-exist.gguf'));
@@ -261,4 +276,15 @@ test("a broken model file fails to load with llama.cpp's reason", async () => {
   expect(missing).toMatch(/HTTP 404|is an HTML page, not a GGUF file/);
   const reloaded = await load();
   expect(reloaded.nVocab).toBe(model.nVocab);
+});
+
+test("a URL can be loaded through wllama's OPFS model cache", async () => {
+  const first = await load('/models/tiny-random.gguf', { cache: true });
+  const second = await load('/models/tiny-random.gguf', { cache: true });
+  for (const m of [first, second]) {
+    expect(m.nVocab).toBe(model.nVocab);
+    expect(m.tokens).toEqual(model.tokens);
+  }
+  const r = await run(CHAT_PROMPT, { temperature: 0, max_tokens: 3 });
+  expect(r.tokens).toHaveLength(3);
 });

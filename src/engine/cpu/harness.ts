@@ -32,8 +32,8 @@ export const DEFAULT_SAMPLING: EngineSampling = {
 };
 
 const api = {
-  load: (url = '/models/tiny-random.gguf', truncate?: number) =>
-    call(truncate === undefined ? { type: 'load', url } : { type: 'load', url, truncate }),
+  load: (url = '/models/tiny-random.gguf', opts: { truncate?: number; cache?: boolean } = {}) =>
+    call({ type: 'load', url, ...opts }),
   run: (
     prompt: string,
     sampling: Partial<EngineSampling> = {},

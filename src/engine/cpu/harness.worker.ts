@@ -1,9 +1,14 @@
 // Test-only worker for engine-harness.html: drives WllamaEngine for e2e/cpu-engine.spec.ts.
 
-import { WllamaEngine, type EngineSampling, type EngineToken } from './wllamaEngine';
+import {
+  WllamaEngine,
+  type EngineSampling,
+  type EngineToken,
+  type ModelSource,
+} from './wllamaEngine';
 
 export type HarnessRequest =
-  | { id: number; type: 'load'; url: string; truncate?: number; nCtx?: number }
+  | { id: number; type: 'load'; url: string; truncate?: number; nCtx?: number; cache?: boolean }
   | {
       id: number;
       type: 'run';
@@ -35,7 +40,7 @@ async function handle(req: HarnessRequest): Promise<unknown> {
     case 'load': {
       const phases: string[] = [];
       const t0 = performance.now();
-      let source: { url: string } | { file: Blob } = { url: req.url };
+      let source: ModelSource = { url: req.url, cache: req.cache ?? false };
       if (req.truncate !== undefined) {
         const bytes = await (await fetch(req.url)).arrayBuffer();
         source = { file: new Blob([bytes.slice(0, req.truncate)]) };

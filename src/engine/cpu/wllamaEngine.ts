@@ -225,6 +225,12 @@ export class WllamaEngine {
     if (logged && originalSaysSomething && !logged.includes(original)) {
       reason = `${logged} (${original})`;
     }
+    if (/type_error\.316|invalid UTF-8/i.test(reason)) {
+      reason =
+        'the model produced a token that is not valid UTF-8 on its own (a lone byte token, in ' +
+        'the text or among the top log-probabilities), which wllama 3.13 cannot pass on: ' +
+        reason;
+    }
     return new WllamaEngineError(`${what}: ${reason}`, { cause: e });
   }
 

@@ -1,0 +1,635 @@
+/**
+ * The one table of server facts: for every parameter of the spec (src/request/params.ts)
+ * and every export target, what the target does with it. The translation
+ * (./translate.ts) only interprets this table; it has no per-parameter branches.
+ *
+ * A row says how the field is sent (as is, renamed to a path, dropped, refused, or
+ * converted by a named transform) and lists value rules: conditions on the request that
+ * add a report line (a change, a needed server flag, a refusal, a note) and may change
+ * the body. Conditions are data (a small predicate language below); the few conditions
+ * that need more than comparing a field are named checks in CHECKS.
+ *
+ * Facts were checked against vLLM's source and docs and OpenAI's API reference (see
+ * SOURCES and each row's `sources`); where they differ from ../shared/docs/DESIGN.md the
+ * upstream behaviour is written here and the difference is noted in DESIGN_DIFFERENCES.
+ */
+import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
+import type { ParamName } from '../request/params';
+import type { RequestDraft } from '../request/types';
+
+export type Target = 'openai' | 'vllm' | 'vllm-guided';
+
+export const TARGETS = ['openai', 'vllm', 'vllm-guided'] as const satisfies readonly Target[];
+
+export const TARGET_LABELS: Record<Target, string> = {
+  openai: 'OpenAI API',
+  vllm: 'vLLM (current: structured_outputs)',
+  'vllm-guided': 'vLLM up to 0.11 (the spec\u2019s guided_* fields)',
+};
+
+export type ReportAction = 'dropped' | 'refused' | 'renamed' | 'changed' | 'needs-flag' | 'note';
+
+/**
+ * One line of the compatibility report. `dropped` and `refused` fields are not in the
+ * body; `renamed` fields are at another path; `changed` means the body or the server
+ * changes the value or its meaning; `needs-flag` fields are sent but only work when the
+ * server runs `flag`; `note` fields are sent as they are.
+ */
+export interface ReportLine {
+  param: string;
+  action: ReportAction;
+  /** One line, no newline. */
+  message: string;
+  flag?: string;
+}
+
+/** Server flags named by the table. */
+export const FLAGS = {
+  autoToolChoice: '--enable-auto-tool-choice --tool-call-parser <parser>',
+  trustChatTemplate: '--trust-request-chat-template',
+  priority: '--scheduling-policy priority',
+  reasoningParser: '--reasoning-parser <parser>',
+} as const;
+
+/** Where the facts come from (read, not copied). */
+export const SOURCES = {
+  design: 'docs/DESIGN.md, section "What real servers and libraries do with the same request"',
+  spec: 'spec/chat-completion-parameters.txt',
+  vllmRequest:
+    'vLLM vllm/entrypoints/openai/chat_completion/protocol.py: ChatCompletionRequest fields and validators (unknown fields allowed and logged)',
+  vllmSampling:
+    'vLLM vllm/sampling_params.py: SamplingParams.from_optional (logit_bias clamp), __post_init__ (seed -1, temperature floor 0.01, greedy n check), _verify_args (top_p in (0, 1]), StructuredOutputsParams (exactly one constraint)',
+  vllmServing:
+    'vLLM chat serving: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; request chat_template needs --trust-request-chat-template',
+  vllmToolDocs:
+    'vLLM docs/features/tool_calling.md: named and required tool_choice use structured outputs and work by default; auto needs the flags',
+  vllmGuidedRemoval:
+    'vLLM PR #29326 (guided_* removed in v0.12.0), PR #25615 (0.11 forwards deprecated guided_* to structured_outputs), issue #53975 (ignored with 200)',
+  vllmBackend:
+    'vLLM V1 engine: "Request-level structured output backend selection is not supported"; backend set per server (--structured-outputs-config.backend)',
+  vllmTemplateSecurity:
+    'vLLM PR #25794 (0.11.0, GHSA-6fvq-23cw-5628): chat_template_kwargs filtered to the template\u2019s variables; request chat_template refused without --trust-request-chat-template',
+  vllmPriority: 'vLLM engine: "Got priority N but Priority scheduling is not enabled." (400)',
+  vllmReasoning:
+    'vLLM PR #27752 (reasoning_content -> reasoning, Nov 2025), PR #33402 (reasoning_content removed); --reasoning-parser splits the thinking out',
+  vllmEmptyTools: 'vLLM PR #39780: tools: [] answered with 400 (as OpenAI does)',
+  openaiRef:
+    'OpenAI API reference, Create chat completion; openai-node 6.x ChatCompletionCreateParamsBase (user and max_tokens deprecated)',
+  openaiUnknown:
+    'OpenAI API: 400 "Unrecognized request argument supplied" for fields it does not know',
+  openaiStrict:
+    'OpenAI Structured Outputs guide: a schema is enforced only with strict: true, which takes a subset of JSON Schema; json_schema.name matches [a-zA-Z0-9_-]{1,64}',
+  openaiEmptyArray: 'OpenAI API: 400 "Invalid \'tools\': empty array" (code empty_array)',
+} as const;
+
+export type SourceKey = keyof typeof SOURCES;
+
+/** Where this table deliberately differs from DESIGN.md, because upstream does. */
+export const DESIGN_DIFFERENCES: readonly string[] = [
+  'tool_choice "required" and a named function work on a default vllm serve (vLLM forces the call through structured outputs); only "auto", which is also the default with tools, needs --enable-auto-tool-choice --tool-call-parser.',
+  'priority other than 0 is answered with 400 ("Priority scheduling is not enabled"), not ignored, by a server without --scheduling-policy priority (the spec text says the same).',
+];
+
+/** Named conditions that need more than a field comparison. */
+export type CheckName =
+  | 'autoToolChoice'
+  | 'forcedToolChoice'
+  | 'namedToolChoiceWithConstraint'
+  | 'documentsNotStrings'
+  | 'logitBiasOutOfRange'
+  | 'noGuidedConstraint'
+  | 'templateInKwargs'
+  | 'jsonSchemaResponseFormat'
+  | 'constrainingResponseFormat';
+
+/** A condition on the request, as data. Comparisons are false when the field is not set. */
+export type Pred =
+  | { set: ParamName }
+  | { eq: readonly [ParamName, unknown] }
+  | { gt: readonly [ParamName, number] }
+  | { lt: readonly [ParamName, number] }
+  /** Strictly between the two bounds. */
+  | { between: readonly [ParamName, number, number] }
+  | { all: readonly Pred[] }
+  | { any: readonly Pred[] }
+  | { not: Pred }
+  | { check: CheckName };
+
+/** Named value transforms (implemented in ./translate.ts). */
+export type TransformName = 'clampLogitBias' | 'guidedJsonToResponseFormat';
+
+export type Effect =
+  /** Leave the field out of the body (the rest of the row is skipped). */
+  | { remove: true }
+  /** Send this value instead. */
+  | { replace: unknown }
+  /** Also send these fields, unless the request sets them. */
+  | { add: Readonly<Record<string, unknown>> }
+  /** Send the transformed value; `{detail}` in the message says what changed. */
+  | { transform: 'clampLogitBias' };
+
+export interface ValueRule {
+  /** Absent: whenever the field is set. */
+  when?: Pred;
+  action: ReportAction;
+  /** One line; `{detail}` is replaced by what a transform changed. */
+  message: string;
+  flag?: string;
+  effect?: Effect;
+}
+
+export type Send =
+  | { as: 'as-is' }
+  | { as: 'renamed'; path: string; reason: string }
+  | { as: 'dropped'; reason: string }
+  | { as: 'refused'; reason: string }
+  /** Sent at `path` after a named transform, which may refuse it instead. */
+  | { as: 'converted'; path: string; via: 'guidedJsonToResponseFormat' };
+
+export interface Fact {
+  send: Send;
+  /** Evaluated in order when the field is set, before `send`. */
+  rules?: readonly ValueRule[];
+  sources: readonly SourceKey[];
+}
+
+export type TargetFacts = Readonly<Record<Target, Fact>>;
+
+// ---------------------------------------------------------------- named checks
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const GUIDED_CONSTRAINTS = ['guided_json', 'guided_regex', 'guided_choice', 'guided_grammar'];
+
+export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean>> = {
+  /** Tools are sent and tool_choice is "auto", explicitly or by default. */
+  autoToolChoice: (d) =>
+    Array.isArray(d.tools) &&
+    d.tools.length > 0 &&
+    (d.tool_choice === undefined || d.tool_choice === 'auto'),
+  forcedToolChoice: (d) => d.tool_choice === 'required' || isObject(d.tool_choice),
+  namedToolChoiceWithConstraint: (d) =>
+    isObject(d.tool_choice) &&
+    ['guided_json', 'guided_regex', 'guided_choice'].some((k) => d[k] !== undefined),
+  documentsNotStrings: (d) =>
+    Array.isArray(d.documents) &&
+    d.documents.some(
+      (doc) => !isObject(doc) || Object.values(doc).some((v) => typeof v !== 'string'),
+    ),
+  logitBiasOutOfRange: (d) =>
+    isObject(d.logit_bias) &&
+    Object.values(d.logit_bias).some((v) => typeof v === 'number' && Math.abs(v) > 100),
+  noGuidedConstraint: (d) => GUIDED_CONSTRAINTS.every((k) => d[k] === undefined),
+  templateInKwargs: (d) =>
+    isObject(d.chat_template_kwargs) && d.chat_template_kwargs.chat_template !== undefined,
+  jsonSchemaResponseFormat: (d) =>
+    isObject(d.response_format) && d.response_format.type === 'json_schema',
+  constrainingResponseFormat: (d) =>
+    isObject(d.response_format) &&
+    (d.response_format.type === 'json_schema' || d.response_format.type === 'json_object'),
+};
+
+// ---------------------------------------------------------------- the table
+
+const AS_IS: Send = { as: 'as-is' };
+
+const asIs = (sources: readonly SourceKey[], ...rules: ValueRule[]): Fact =>
+  rules.length > 0 ? { send: AS_IS, rules, sources } : { send: AS_IS, sources };
+
+/** An OpenAI refusal of a field it does not know. */
+const openaiUnknown = (why: string): Fact => ({
+  send: {
+    as: 'refused',
+    reason: `OpenAI answers 400 to fields it does not know ("Unrecognized request argument"): ${why}`,
+  },
+  sources: ['openaiUnknown'],
+});
+
+const sameOnVllm = (fact: Fact): { vllm: Fact; 'vllm-guided': Fact } => ({
+  vllm: fact,
+  'vllm-guided': fact,
+});
+
+const refusedAndRemoved = (when: Pred, message: string): ValueRule => ({
+  when,
+  action: 'refused',
+  message,
+  effect: { remove: true },
+});
+
+const STREAM_OPTIONS_RULE = refusedAndRemoved(
+  { not: { eq: ['stream', true] } },
+  'answered with 400 unless stream is true; left out',
+);
+
+const TOP_LOGPROBS_RULE = refusedAndRemoved(
+  { all: [{ gt: ['top_logprobs', 0] }, { not: { eq: ['logprobs', true] } }] },
+  'answered with 400 unless logprobs is true; left out',
+);
+
+const REASONING_FLAG_RULE: ValueRule = {
+  action: 'needs-flag',
+  flag: FLAGS.reasoningParser,
+  message:
+    'vLLM separates the thinking from the answer only when the server runs --reasoning-parser <parser>; otherwise it stays in content',
+};
+
+const AUTO_TOOLS_RULE: ValueRule = {
+  when: { check: 'autoToolChoice' },
+  action: 'needs-flag',
+  flag: FLAGS.autoToolChoice,
+  message:
+    'tool_choice "auto" (the default with tools) is answered with 400 unless the server runs --enable-auto-tool-choice --tool-call-parser <parser>',
+};
+
+const FORCED_TOOLS_RULE: ValueRule = {
+  when: { check: 'forcedToolChoice' },
+  action: 'note',
+  message:
+    '"required" or a named function works on a default vllm serve: vLLM forces the call with structured outputs, no tool parser needed',
+};
+
+const RESPONSE_FORMAT_STRICT_RULE: ValueRule = {
+  when: { check: 'jsonSchemaResponseFormat' },
+  action: 'note',
+  message: 'vLLM always enforces the json_schema, whatever strict says',
+};
+
+const chatTemplateFact = (since: string): Fact =>
+  asIs(['vllmServing', 'vllmTemplateSecurity', 'design'], {
+    action: 'needs-flag',
+    flag: FLAGS.trustChatTemplate,
+    message: `vLLM${since} answers 400 to a chat_template in the request unless the server runs --trust-request-chat-template`,
+  });
+
+const chatTemplateKwargsFact = (since: string): Fact =>
+  asIs(
+    ['vllmTemplateSecurity', 'vllmServing', 'design'],
+    {
+      action: 'note',
+      message: `vLLM${since} passes only the keys that the chat template uses; other keys are dropped without an error`,
+    },
+    {
+      when: { check: 'templateInKwargs' },
+      action: 'needs-flag',
+      flag: FLAGS.trustChatTemplate,
+      message: `a chat_template key in chat_template_kwargs is answered with 400 by vLLM${since} unless the server runs --trust-request-chat-template`,
+    },
+  );
+
+const renamedToStructured = (key: string, ...rules: ValueRule[]): Fact => ({
+  send: {
+    as: 'renamed',
+    path: `structured_outputs.${key}`,
+    reason: 'vLLM 0.12 and later ignore the guided_* fields (200 with unconstrained output)',
+  },
+  ...(rules.length > 0 ? { rules } : {}),
+  sources: ['vllmGuidedRemoval', 'vllmSampling', 'design'],
+});
+
+const GUIDED_AS_IS: Fact = asIs(['spec', 'vllmGuidedRemoval']);
+
+export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
+  model: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  messages: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  include_reasoning: {
+    openai: openaiUnknown(
+      'include_reasoning is a vLLM field, and its chat completions return no thinking text',
+    ),
+    vllm: asIs(['vllmRequest', 'vllmReasoning', 'design'], REASONING_FLAG_RULE, {
+      when: { eq: ['include_reasoning', true] },
+      action: 'changed',
+      message:
+        'vLLM returns the thinking as message.reasoning (delta.reasoning), not as the spec\u2019s reasoning_content',
+    }),
+    'vllm-guided': asIs(['vllmRequest', 'vllmReasoning'], REASONING_FLAG_RULE),
+  },
+  frequency_penalty: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
+  logit_bias: {
+    openai: asIs(
+      ['openaiRef', 'spec'],
+      {
+        when: { check: 'logitBiasOutOfRange' },
+        action: 'changed',
+        message: 'OpenAI takes biases from -100 to 100 only: {detail}',
+        effect: { transform: 'clampLogitBias' },
+      },
+      {
+        action: 'note',
+        message:
+          'OpenAI reads the token ids with its own model\u2019s tokenizer: ids from the tab\u2019s model name other tokens there',
+      },
+    ),
+    ...sameOnVllm(
+      asIs(['vllmSampling', 'design'], {
+        when: { check: 'logitBiasOutOfRange' },
+        action: 'changed',
+        message: 'vLLM clamps biases to -100..100: {detail}',
+        effect: { transform: 'clampLogitBias' },
+      }),
+    ),
+  },
+  logprobs: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  top_logprobs: {
+    openai: asIs(['openaiRef', 'spec'], TOP_LOGPROBS_RULE),
+    ...sameOnVllm(asIs(['vllmRequest'], TOP_LOGPROBS_RULE)),
+  },
+  max_tokens: {
+    openai: asIs(['openaiRef'], {
+      action: 'note',
+      message:
+        'deprecated by OpenAI; o-series reasoning models answer 400 to max_tokens: use max_completion_tokens',
+    }),
+    ...sameOnVllm(
+      asIs(['vllmRequest'], {
+        when: { set: 'max_completion_tokens' },
+        action: 'note',
+        message: 'vLLM uses max_completion_tokens when both are set',
+      }),
+    ),
+  },
+  max_completion_tokens: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  n: {
+    openai: asIs(['openaiRef']),
+    ...sameOnVllm(
+      asIs(
+        ['vllmSampling', 'design'],
+        refusedAndRemoved(
+          { all: [{ gt: ['n', 1] }, { lt: ['temperature', 1e-5] }] },
+          'vLLM answers 400 to n > 1 at temperature 0 (greedy sampling gives one choice); left out: send n requests or raise the temperature',
+        ),
+      ),
+    ),
+  },
+  presence_penalty: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
+  response_format: {
+    openai: asIs(['openaiRef']),
+    vllm: asIs(['vllmRequest', 'vllmSampling'], RESPONSE_FORMAT_STRICT_RULE, {
+      when: {
+        all: [{ check: 'constrainingResponseFormat' }, { not: { check: 'noGuidedConstraint' } }],
+      },
+      action: 'note',
+      message:
+        'vLLM lays response_format over structured_outputs: beside another constraint it answers 400, beside guided_json the response_format schema wins',
+    }),
+    'vllm-guided': asIs(['vllmRequest'], RESPONSE_FORMAT_STRICT_RULE),
+  },
+  seed: {
+    openai: asIs(['openaiRef']),
+    ...sameOnVllm(
+      asIs(['vllmSampling', 'design'], {
+        when: { eq: ['seed', -1] },
+        action: 'changed',
+        message: 'vLLM reads seed -1 as no seed: every run is random',
+      }),
+    ),
+  },
+  stop: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
+  stream: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  stream_options: {
+    openai: asIs(['openaiRef', 'spec'], STREAM_OPTIONS_RULE),
+    ...sameOnVllm(asIs(['vllmRequest'], STREAM_OPTIONS_RULE)),
+  },
+  temperature: {
+    openai: asIs(['openaiRef']),
+    ...sameOnVllm(
+      asIs(['vllmSampling'], {
+        when: { between: ['temperature', 0, 0.01] },
+        action: 'changed',
+        message: 'vLLM raises a temperature below 0.01 to 0.01',
+      }),
+    ),
+  },
+  top_p: {
+    openai: asIs(['openaiRef']),
+    ...sameOnVllm(
+      asIs(['vllmSampling', 'design'], {
+        when: { eq: ['top_p', 0] },
+        action: 'changed',
+        message:
+          'vLLM answers 400 to top_p 0 (it must be in (0, 1]); sent as 1e-6, which keeps only the most likely token',
+        effect: { replace: 1e-6 },
+      }),
+    ),
+  },
+  tools: {
+    openai: asIs(
+      ['openaiRef', 'openaiEmptyArray'],
+      refusedAndRemoved(
+        { eq: ['tools', []] },
+        'OpenAI answers 400 to an empty tools array; left out',
+      ),
+    ),
+    vllm: asIs(
+      ['vllmServing', 'vllmToolDocs', 'vllmEmptyTools', 'design'],
+      refusedAndRemoved(
+        { eq: ['tools', []] },
+        'vLLM answers 400 to an empty tools array; left out',
+      ),
+      AUTO_TOOLS_RULE,
+    ),
+    'vllm-guided': asIs(['vllmServing', 'vllmToolDocs', 'design'], AUTO_TOOLS_RULE),
+  },
+  tool_choice: {
+    openai: asIs(['openaiRef']),
+    vllm: asIs(
+      ['vllmRequest', 'vllmToolDocs'],
+      refusedAndRemoved(
+        { check: 'namedToolChoiceWithConstraint' },
+        'vLLM answers 400 to a named tool_choice together with a json, regex or choice constraint; left out',
+      ),
+      FORCED_TOOLS_RULE,
+    ),
+    'vllm-guided': asIs(['vllmToolDocs'], FORCED_TOOLS_RULE),
+  },
+  parallel_tool_calls: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
+  user: {
+    openai: asIs(['openaiRef'], {
+      action: 'note',
+      message: 'deprecated by OpenAI in favour of safety_identifier and prompt_cache_key',
+    }),
+    ...sameOnVllm(
+      asIs(['vllmRequest'], { action: 'note', message: 'vLLM accepts user and ignores it' }),
+    ),
+  },
+  echo: { openai: openaiUnknown('echo is a vLLM field'), ...sameOnVllm(asIs(['vllmRequest'])) },
+  add_generation_prompt: {
+    openai: openaiUnknown('it applies its own chat format'),
+    ...sameOnVllm(asIs(['vllmRequest'])),
+  },
+  continue_final_message: {
+    openai: openaiUnknown('it cannot continue a final assistant message'),
+    ...sameOnVllm(
+      asIs(
+        ['vllmRequest', 'design'],
+        refusedAndRemoved(
+          {
+            all: [
+              { eq: ['continue_final_message', true] },
+              { eq: ['add_generation_prompt', true] },
+            ],
+          },
+          'vLLM answers 400 when continue_final_message and add_generation_prompt are both true; left out',
+        ),
+        {
+          when: {
+            all: [
+              { eq: ['continue_final_message', true] },
+              { not: { set: 'add_generation_prompt' } },
+            ],
+          },
+          action: 'changed',
+          message:
+            'vLLM\u2019s add_generation_prompt defaults to true, which it refuses together with continue_final_message: add_generation_prompt false is sent',
+          effect: { add: { add_generation_prompt: false } },
+        },
+      ),
+    ),
+  },
+  add_special_tokens: {
+    openai: openaiUnknown('it tokenizes the prompt itself'),
+    ...sameOnVllm(asIs(['vllmRequest'])),
+  },
+  documents: {
+    openai: openaiUnknown('its chat completions take no documents'),
+    ...sameOnVllm(
+      asIs(
+        ['vllmRequest'],
+        refusedAndRemoved(
+          { check: 'documentsNotStrings' },
+          'vLLM takes documents only as objects whose values are strings (400 otherwise); left out',
+        ),
+      ),
+    ),
+  },
+  chat_template: {
+    openai: openaiUnknown('it applies its own chat format'),
+    vllm: chatTemplateFact(''),
+    'vllm-guided': chatTemplateFact(' 0.11'),
+  },
+  chat_template_kwargs: {
+    openai: openaiUnknown('it applies its own chat format'),
+    vllm: chatTemplateKwargsFact(''),
+    'vllm-guided': chatTemplateKwargsFact(' 0.11'),
+  },
+  guided_json: {
+    openai: {
+      send: { as: 'converted', path: 'response_format', via: 'guidedJsonToResponseFormat' },
+      sources: ['openaiStrict', 'openaiRef'],
+    },
+    vllm: renamedToStructured('json'),
+    'vllm-guided': GUIDED_AS_IS,
+  },
+  guided_regex: {
+    openai: openaiUnknown('it has no regex constraint'),
+    vllm: renamedToStructured('regex'),
+    'vllm-guided': GUIDED_AS_IS,
+  },
+  guided_choice: {
+    openai: openaiUnknown(
+      'it has no choice constraint (a json_schema enum would return the choice as a quoted JSON string)',
+    ),
+    vllm: renamedToStructured('choice'),
+    'vllm-guided': GUIDED_AS_IS,
+  },
+  guided_grammar: {
+    openai: openaiUnknown('its chat completions take no grammar'),
+    vllm: renamedToStructured('grammar', {
+      action: 'note',
+      message: 'the grammar syntax must suit the server\u2019s structured-outputs backend',
+    }),
+    'vllm-guided': GUIDED_AS_IS,
+  },
+  guided_decoding_backend: {
+    openai: openaiUnknown('it chooses its own decoding'),
+    vllm: {
+      send: {
+        as: 'dropped',
+        reason:
+          'a current vLLM chooses the structured-outputs backend per server (--structured-outputs-config.backend), not per request',
+      },
+      sources: ['vllmBackend', 'vllmGuidedRemoval'],
+    },
+    'vllm-guided': asIs(['vllmBackend', 'spec'], {
+      action: 'note',
+      message:
+        'V1-engine servers answer 400 unless it names the server\u2019s own backend, and 0.11 deprecates it: the backend is chosen per server',
+    }),
+  },
+  guided_whitespace_pattern: {
+    openai: openaiUnknown('it has no whitespace pattern'),
+    vllm: renamedToStructured(
+      'whitespace_pattern',
+      refusedAndRemoved(
+        { check: 'noGuidedConstraint' },
+        'a current vLLM answers 400 to structured_outputs without a constraint (json, regex, choice or grammar); left out',
+      ),
+      {
+        when: { not: { set: 'guided_json' } },
+        action: 'note',
+        message: 'it only shapes JSON output; without guided_json it has no effect',
+      },
+    ),
+    'vllm-guided': asIs(['spec'], {
+      when: { not: { set: 'guided_json' } },
+      action: 'note',
+      message: 'it only shapes guided_json output; without guided_json it has no effect',
+    }),
+  },
+  priority: {
+    openai: openaiUnknown('it has no request priority (service_tier is another thing)'),
+    ...sameOnVllm(
+      asIs(['vllmPriority', 'spec', 'design'], {
+        when: { not: { eq: ['priority', 0] } },
+        action: 'needs-flag',
+        flag: FLAGS.priority,
+        message:
+          'vLLM answers 400 to a priority other than 0 unless the server runs --scheduling-policy priority',
+      }),
+    ),
+  },
+  request_id: {
+    openai: openaiUnknown('it assigns its own ids'),
+    ...sameOnVllm(asIs(['vllmRequest'])),
+  },
+};
+
+export function factFor(param: ParamName, target: Target): Fact {
+  return FACTS[param][target];
+}
+
+/**
+ * The keyword arguments of the official Python client's `chat.completions.create` that the
+ * spec's parameters use (checked against openai-node's types, which mirror it). Every other
+ * body field goes into `extra_body`.
+ */
+export const OPENAI_CLIENT_ARGS = [
+  'model',
+  'messages',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'max_tokens',
+  'max_completion_tokens',
+  'n',
+  'presence_penalty',
+  'response_format',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'user',
+] as const satisfies readonly (keyof ChatCompletionCreateParamsBase)[];
+
+const CLIENT_ARG_SET = new Set<string>(OPENAI_CLIENT_ARGS);
+
+export function isOpenAIClientArg(name: string): boolean {
+  return CLIENT_ARG_SET.has(name);
+}

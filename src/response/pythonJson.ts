@@ -10,36 +10,9 @@
  * keys stay as written (Python would keep the last duplicate's value at the first one's place).
  */
 export function pythonJsonText(text: string, complete: boolean): string {
-  let out = '';
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-    } else if (c === ',') {
-      out += ', ';
-      i++;
-    } else if (c === ':') {
-      out += ': ';
-      i++;
-    } else if (c === '"') {
-      const s = readString(text, i + 1, complete);
-      out += '"' + s.text + (s.closed ? '"' : '');
-      if (!s.closed) return out;
-      i = s.next;
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
-      let j = i + 1;
-      while (j < n && /[0-9.eE+-]/.test(text[j] as string)) j++;
-      if (j === n && !complete) return out; // the number may still grow
-      out += formatNumberLiteral(text.slice(i, j));
-      i = j;
-    } else {
-      out += c; // braces, brackets, letters of true/false/null
-      i++;
-    }
-  }
-  return out;
+  const p = new PythonJsonPrinter();
+  const out = p.push(text).out;
+  return complete ? out + p.end() : out;
 }
 
 const SHORT_ESCAPES: Record<string, string> = {
@@ -53,37 +26,120 @@ const SHORT_ESCAPES: Record<string, string> = {
   t: '\t',
 };
 
-/** Reads a JSON string body from `start` (after the quote); returns it re-escaped Python-style. */
-function readString(
-  text: string,
-  start: number,
-  complete: boolean,
-): { text: string; closed: boolean; next: number } {
-  let out = '';
-  let i = start;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (c === '"') return { text: out, closed: true, next: i + 1 };
-    if (c !== '\\') {
-      out += escapeChar(c);
-      i++;
-      continue;
+/**
+ * The same, fed piece by piece (linear in the text, for long streamed arguments). It prints one
+ * JSON value and reports where that value ended; text after it is not consumed.
+ */
+export class PythonJsonPrinter {
+  private mode: 'value' | 'string' | 'number' | 'literal' = 'value';
+  /** An escape (in a string) or a number literal still being read. */
+  private pending = '';
+  private depth = 0;
+  done = false;
+
+  /** `end`: offset in `text` just after the value, when it ended inside `text`. */
+  push(text: string): { out: string; end: number | null } {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      if (this.done) return { out, end: i };
+      const c = text[i] as string;
+      if (this.mode === 'string') {
+        out += this.stringChar(c);
+        if (this.done) return { out, end: i + 1 };
+        continue;
+      }
+      if (this.mode === 'number' || this.mode === 'literal') {
+        const more = this.mode === 'number' ? /[0-9.eE+-]/.test(c) : /[a-zA-Z]/.test(c);
+        if (more) {
+          if (this.mode === 'number') this.pending += c;
+          else out += c;
+          continue;
+        }
+        out += this.endScalar();
+        if (this.done) return { out, end: i };
+      }
+      out += this.valueChar(c);
+      if (this.done) return { out, end: i + 1 };
     }
-    const e = text[i + 1];
-    if (e === undefined) break; // escape not finished yet
-    if (e === 'u') {
-      const hex = text.slice(i + 2, i + 6);
-      if (hex.length < 4) break;
-      out += escapeChar(String.fromCharCode(parseInt(hex, 16)));
-      i += 6;
-    } else {
-      out += escapeChar(SHORT_ESCAPES[e] ?? e);
-      i += 2;
-    }
+    return { out, end: null };
   }
-  // Unterminated: when complete, what was read is all there is (JSON.parse will reject it).
-  if (complete) out += text.slice(i);
-  return { text: out, closed: false, next: text.length };
+
+  /** No more text: prints a number still held back (or an unfinished escape, as written). */
+  end(): string {
+    if (this.mode === 'number' || this.mode === 'literal') return this.endScalar();
+    const rest = this.pending;
+    this.pending = '';
+    return rest;
+  }
+
+  private endScalar(): string {
+    const out = this.mode === 'number' ? formatNumberLiteral(this.pending) : '';
+    this.pending = '';
+    this.mode = 'value';
+    if (this.depth === 0) this.done = true;
+    return out;
+  }
+
+  private valueChar(c: string): string {
+    switch (c) {
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+        return '';
+      case ',':
+        return ', ';
+      case ':':
+        return ': ';
+      case '"':
+        this.mode = 'string';
+        return c;
+      case '{':
+      case '[':
+        this.depth++;
+        return c;
+      case '}':
+      case ']':
+        this.depth--;
+        if (this.depth <= 0) this.done = true;
+        return c;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      this.mode = 'number';
+      this.pending = c;
+      return '';
+    }
+    if (/[a-zA-Z]/.test(c)) {
+      if (this.depth === 0) this.mode = 'literal';
+      return c; // true / false / null print as written
+    }
+    return c; // not JSON; JSON.parse of the whole text will say so
+  }
+
+  private stringChar(c: string): string {
+    if (!this.pending) {
+      if (c === '\\') {
+        this.pending = c;
+        return '';
+      }
+      if (c === '"') {
+        this.mode = 'value';
+        if (this.depth === 0) this.done = true;
+        return c;
+      }
+      return escapeChar(c);
+    }
+    this.pending += c;
+    const e = this.pending[1] as string;
+    if (e !== 'u') {
+      this.pending = '';
+      return escapeChar(SHORT_ESCAPES[e] ?? e);
+    }
+    if (this.pending.length < 6) return '';
+    const code = parseInt(this.pending.slice(2), 16);
+    this.pending = '';
+    return escapeChar(String.fromCharCode(code));
+  }
 }
 
 function escapeChar(c: string): string {

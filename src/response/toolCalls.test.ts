@@ -255,6 +255,18 @@ describe('toolCallStream', () => {
   });
 });
 
+describe('long arguments', () => {
+  it('streams a 50 kB argument one character at a time in linear time', () => {
+    const args = { code: 'print("hi")\n'.repeat(4000), n: [1.5, 2] };
+    const text = `<tool_call>\n${JSON.stringify({ name: 'run', arguments: args })}\n</tool_call>`;
+    const t0 = performance.now();
+    const r = streamAll(chars(text), {});
+    // The quadratic version took about a minute here; linear takes well under a second.
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(JSON.parse(r.calls[0]?.function.arguments ?? '')).toEqual(args);
+  });
+});
+
 describe('properties', () => {
   const text = fc.string({ unit: fc.constantFrom('a', ' ', '\n', '<', 't', '/'), maxLength: 12 });
   const name = fc.string({ unit: fc.constantFrom('a', 'b', '_', '1'), minLength: 1, maxLength: 8 });

@@ -23,7 +23,7 @@
  */
 import { partialTagLength } from './reasoning';
 import { scanCallObject, skipWs, type CallScan } from './jsonScan';
-import { pythonJsonText } from './pythonJson';
+import { PythonJsonPrinter } from './pythonJson';
 import type { ToolCall, ToolCallDelta } from './types';
 
 export type ToolCallFormat = 'hermes' | 'llama3_json';
@@ -90,47 +90,80 @@ interface Ctx {
   hadInvalid: boolean;
 }
 
-/** One call object as it streams in: header once the name is known, then argument text. */
+/** One call object as it streams in: header once the name is known, then argument text.
+ * Linear in the call's length: the arguments value is printed incrementally, and the object
+ * around it is only re-scanned while its head or tail (a few bytes) is being written. */
 class CallBuilder {
   private index = -1;
-  private sentArgs = '';
+  private raw = '';
+  private phase: 'head' | 'args' | 'tail' = 'head';
+  private readonly printer = new PythonJsonPrinter();
+  private args = '';
+  private sent = 0;
+  private scan: CallScan = { status: 'partial', end: -1 };
   headerSent = false;
 
   constructor(private readonly ctx: Ctx) {}
 
-  update(raw: string): CallScan {
-    const scan = scanCallObject(raw);
-    if (!this.headerSent && scan.name !== undefined) {
-      this.headerSent = true;
-      if (this.ctx.parallel || this.ctx.nextIndex === 0) {
-        this.index = this.ctx.nextIndex;
-        this.ctx.out.toolCalls.push({
-          index: this.index,
-          id: this.ctx.newId(),
-          type: 'function',
-          function: { name: scan.name, arguments: '' },
-        });
-      }
-      this.ctx.nextIndex++;
-    }
-    if (this.index >= 0 && scan.argsStart !== undefined) {
-      const done = scan.argsEnd != null;
-      const args = pythonJsonText(raw.slice(scan.argsStart, scan.argsEnd ?? raw.length), done);
-      if (args.length > this.sentArgs.length && args.startsWith(this.sentArgs)) {
-        const fragment = args.slice(this.sentArgs.length);
-        this.sentArgs = args;
-        this.ctx.out.toolCalls.push({ index: this.index, function: { arguments: fragment } });
-      }
-    }
-    return scan;
+  /** Everything pushed so far (may run past the object's end). */
+  get text(): string {
+    return this.raw;
   }
 
-  /** The block is over: check it; returns false when it was malformed. */
-  finish(raw: string): boolean {
-    this.update(raw);
-    const ok = isCallObject(raw);
+  /** Appends model text; the scan's offsets are into `text`. */
+  push(text: string): CallScan {
+    this.raw += text;
+    if (this.phase === 'args') this.feedArgs(text);
+    else {
+      this.scan = scanCallObject(this.raw);
+      if (this.phase === 'head' && this.scan.argsStart !== undefined) {
+        this.phase = 'args';
+        this.feedArgs(this.raw.slice(this.scan.argsStart));
+      }
+    }
+    if (this.scan.name !== undefined) this.sendHeader(this.scan.name);
+    this.sendArgs();
+    return this.scan;
+  }
+
+  /** The block is over; `object` is its text. Returns false when it was malformed. */
+  finish(object: string): boolean {
+    if (this.phase === 'args') this.args += this.printer.end();
+    this.sendArgs();
+    const ok = isCallObject(object);
     if (!ok) this.ctx.hadInvalid = true;
     return ok;
+  }
+
+  private feedArgs(text: string): void {
+    const r = this.printer.push(text);
+    this.args += r.out;
+    if (r.end !== null) {
+      this.phase = 'tail';
+      this.scan = scanCallObject(this.raw);
+    }
+  }
+
+  private sendHeader(name: string): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    if (this.ctx.parallel || this.ctx.nextIndex === 0) {
+      this.index = this.ctx.nextIndex;
+      this.ctx.out.toolCalls.push({
+        index: this.index,
+        id: this.ctx.newId(),
+        type: 'function',
+        function: { name, arguments: '' },
+      });
+    }
+    this.ctx.nextIndex++;
+  }
+
+  private sendArgs(): void {
+    if (this.index < 0 || this.args.length <= this.sent) return;
+    const fragment = this.args.slice(this.sent);
+    this.sent = this.args.length;
+    this.ctx.out.toolCalls.push({ index: this.index, function: { arguments: fragment } });
   }
 }
 
@@ -207,12 +240,16 @@ function hermesMode(ctx: Ctx): Mode {
           const keep = partialTagLength(buf, tag);
           held = buf.slice(buf.length - keep);
           buf = buf.slice(0, buf.length - keep);
-          if (inCall) builder.update((block += buf));
-          else gate.text(buf);
+          if (inCall) {
+            block += buf;
+            builder.push(buf);
+          } else gate.text(buf);
           return;
         }
         if (inCall) {
-          block += buf.slice(0, at);
+          const part = buf.slice(0, at);
+          block += part;
+          builder.push(part);
           endBlock(true);
         } else {
           gate.text(buf.slice(0, at));
@@ -227,6 +264,7 @@ function hermesMode(ctx: Ctx): Mode {
     finish() {
       if (inCall) {
         block += held;
+        builder.push(held);
         endBlock(false);
       } else gate.text(held);
       held = '';
@@ -256,7 +294,6 @@ const ARRAY_SHAPE: SequenceShape = { opener: '[', bareObject: false, separator: 
 function sequenceMode(ctx: Ctx, shape: SequenceShape): Mode {
   let state: 'start' | 'between' | 'object' | 'content' = 'start';
   let held = '';
-  let raw = '';
   let builder = new CallBuilder(ctx);
 
   return {
@@ -285,18 +322,17 @@ function sequenceMode(ctx: Ctx, shape: SequenceShape): Mode {
           if (!buf) return;
           if (buf.startsWith('{')) {
             state = 'object';
-            raw = '';
             builder = new CallBuilder(ctx);
           } else if (shape.closer && buf.startsWith(shape.closer)) {
             buf = buf.slice(shape.closer.length);
             state = 'content';
           } else state = 'content';
         } else if (state === 'object') {
-          raw += buf;
-          const scan = builder.update(raw);
+          const scan = builder.push(buf);
           if (scan.status === 'partial') return;
-          const obj = scan.status === 'complete' ? raw.slice(0, scan.end) : raw;
-          buf = scan.status === 'complete' ? raw.slice(scan.end) : '';
+          const all = builder.text;
+          const obj = scan.status === 'complete' ? all.slice(0, scan.end) : all;
+          buf = scan.status === 'complete' ? all.slice(scan.end) : '';
           if (builder.finish(obj)) state = 'between';
           else {
             state = 'content';
@@ -309,7 +345,9 @@ function sequenceMode(ctx: Ctx, shape: SequenceShape): Mode {
       }
     },
     finish() {
-      if (state === 'object' && !builder.finish(raw) && !builder.headerSent) ctx.out.content += raw;
+      if (state === 'object' && !builder.finish(builder.text) && !builder.headerSent) {
+        ctx.out.content += builder.text;
+      }
       if (state === 'start' || state === 'content') ctx.out.content += held;
       held = '';
     },

@@ -232,6 +232,16 @@ test('a JSON schema constrains the output to matching JSON', async () => {
   expect(parsed).toEqual({ ok: expect.any(Boolean) });
 });
 
+test('a character split over two byte tokens arrives with the second token', async () => {
+  // "é" is 0xC3 0xA9: two byte tokens in this vocabulary; llama-server holds back the first
+  const r = await run(CHAT_PROMPT, { temperature: 0, max_tokens: 5, grammar: 'root ::= "é!"' });
+  expect(r.text).toBe('é!');
+  expect(ids(r)).toEqual([0xa9, '!'.charCodeAt(0), model.tokens.indexOf('<|im_end|>')]);
+  expect(r.tokens[0]?.text).toBe('é');
+  expect(r.tokens[0]?.bytes).toEqual([0xa9]);
+  expect(r.result.completionTokens).toBe(4); // the held-back 0xC3 token is counted
+});
+
 test('onToken returning false stops with finish reason stop; an abort rejects', async () => {
   const stopped = await run(CHAT_PROMPT, { max_tokens: 50, seed: 1 }, { stopAfter: 3 });
   expect(stopped.tokens).toHaveLength(3);

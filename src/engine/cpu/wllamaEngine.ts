@@ -8,12 +8,13 @@
 // - Token ids and log-probabilities come only from `n_probs` (logprobs.content[] of each chunk:
 //   id, token, bytes, logprob of the sampled token, top_logprobs). There is no tokenize,
 //   detokenize or logits API in v3.
-// - Request and load errors reach JavaScript as "Invalid typed array length: ..."; the real
-//   reason is the last error line of wllama's logger, which this adapter reports instead.
+// - Request and load errors often reach JavaScript as "Invalid typed array length: ..."; the
+//   real reason is in wllama's logger (llama.cpp logs the root cause first), which this adapter
+//   captures and reports instead.
 
 import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { readGgufMetadataFromBlob, tokenText, type GgufMetadata } from '../gguf';
+import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 export interface EngineTopToken {
   id: number;
@@ -27,8 +28,8 @@ export interface EngineToken {
   /**
    * Text this step adds to the output. Usually the token's own text; llama-server holds back a
    * token that ends inside a UTF-8 character and sends its bytes with the next token, whose
-   * `text` then also carries them (the held-back token itself is not reported, see README notes
-   * in generate()). Empty for control tokens such as EOS.
+   * `text` then also carries them (the held-back token itself is not reported, see generate()).
+   * Empty for control tokens such as EOS.
    */
   text: string;
   /** This token's own bytes. */
@@ -407,8 +408,24 @@ export class WllamaEngine {
     return body;
   }
 
+  /**
+   * A token's own bytes. From the GGUF vocabulary for normal, byte and user-defined tokens:
+   * llama-server's `bytes` of a sampled token also carry bytes it held back from the previous
+   * token. Control tokens keep llama-server's rendering (empty).
+   */
+  private ownBytes(lp: OaiLogprob): number[] {
+    const m = this.metadata;
+    const entry = m?.tokens[lp.id];
+    const type = m?.tokenTypes?.[lp.id] ?? 1;
+    if (m && entry !== undefined) {
+      if (type === 1 || type === 6) return tokenBytes(entry, m.tokenizerModel);
+      if (type === 4) return [...encoder.encode(entry)];
+    }
+    return lp.bytes ?? [...encoder.encode(lp.token)];
+  }
+
   private tokenFrom(lp: OaiLogprob): EngineTopToken {
-    const bytes = lp.bytes ?? [...encoder.encode(lp.token)];
+    const bytes = this.ownBytes(lp);
     return { id: lp.id, text: decoder.decode(new Uint8Array(bytes)), bytes, logprob: lp.logprob };
   }
 

@@ -63,7 +63,8 @@ function splitBySource(draft: RequestDraft): { openai: RequestDraft; extra: Requ
   const openai: RequestDraft = {};
   const extra: RequestDraft = {};
   for (const [k, v] of Object.entries(exportRequest(draft))) {
-    (paramSpec(k)?.source === 'vllm' ? extra : openai)[k] = v;
+    const spec = paramSpec(k);
+    (spec?.source === 'vllm' || spec?.extraBody ? extra : openai)[k] = v;
   }
   return { openai, extra };
 }

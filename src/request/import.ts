@@ -89,7 +89,14 @@ export function importRequest(text: string): ImportResult {
   const unknown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (isParamName(k)) draft[k] = v;
-    else unknown[k] = v;
+    // defineProperty: a "__proto__" field must be reported, not swallowed by the setter.
+    else
+      Object.defineProperty(unknown, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return { draft, unknown };
 }

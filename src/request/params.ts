@@ -54,6 +54,11 @@ export interface ParamSpec {
   readonly required?: boolean;
   /** Selects a kind of guided decoding; vLLM allows one kind per request. */
   readonly guided?: boolean;
+  /**
+   * Not a named argument of the official openai clients (openai-python raises TypeError on
+   * it): code export sends it in extra_body, like the vLLM fields.
+   */
+  readonly extraBody?: boolean;
 }
 
 export const PARAMS = [
@@ -84,6 +89,7 @@ export const PARAMS = [
     group: 'output',
     kind: { type: 'boolean' },
     defaultValue: true,
+    extraBody: true,
     help: 'Return the model\u2019s thinking as reasoning_content (true) or leave it out of the response (false). Thinking itself is switched on or off by the template, e.g. chat_template_kwargs.enable_thinking.',
   },
   {
@@ -365,7 +371,7 @@ export const PARAMS = [
     group: 'structured',
     kind: { type: 'stringList', minItems: 1 },
     defaultValue: undefined,
-    initialValue: [],
+    initialValue: ['yes', 'no'],
     help: 'The output will be exactly one of these strings.',
   },
   {
@@ -376,7 +382,7 @@ export const PARAMS = [
     group: 'structured',
     kind: { type: 'string', multiline: true, placeholder: 'root ::= "yes" | "no"' },
     defaultValue: undefined,
-    initialValue: '',
+    initialValue: 'root ::= "yes" | "no"',
     help: 'A context-free grammar (EBNF/GBNF) the output must follow.',
   },
   {

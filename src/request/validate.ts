@@ -215,6 +215,7 @@ function checkParam(spec: ParamSpec, v: unknown, out: ApiError[]): void {
       return;
     case 'json':
       checkJsonValue(spec, v, out);
+      if (spec.name === 'tools' && Array.isArray(v)) v.forEach((t, i) => checkTool(t, i, out));
       return;
     case 'responseFormat':
       checkResponseFormat(v, out);
@@ -300,7 +301,7 @@ function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
   }
   const tc = r.tool_choice;
   const tools = Array.isArray(r.tools) ? r.tools : [];
-  if (tc !== undefined && tc !== 'none' && tc !== 'auto' && tools.length === 0)
+  if (tc !== undefined && tc !== null && tc !== 'none' && tc !== 'auto' && tools.length === 0)
     out.push(err('tool_choice', 'tool_choice other than "none" or "auto" requires tools.'));
   if (isObject(tc) && isObject(tc.function)) {
     const name = tc.function.name;
@@ -341,10 +342,6 @@ function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
   }
   if (typeof r.guided_grammar === 'string' && r.guided_grammar.trim() === '')
     out.push(err('guided_grammar', 'guided_grammar may not be empty.'));
-  if (r.max_tokens === 0 || r.max_completion_tokens === 0)
-    out.push(
-      err(r.max_tokens === 0 ? 'max_tokens' : 'max_completion_tokens', 'must be at least 1.'),
-    );
 }
 
 /**
@@ -382,11 +379,14 @@ export function validateRequest(input: unknown, hooks: ValidatorHooks = {}): Val
     : { ok: false, errors: out };
 }
 
-/** The top-level parameter an error belongs to (messages[2].content -> messages). */
+/**
+ * The top-level parameter an error belongs to (messages[2].content -> messages). An error
+ * about an unknown field keeps that field's name (top_p2 is not top_p).
+ */
 export function errorParamRoot(e: ApiError): string | null {
   if (e.param === null) return null;
-  const m = /^[a-z_]+/.exec(e.param);
-  return m ? m[0] : e.param;
+  const head = /^[^.[]*/.exec(e.param)![0];
+  return paramSpec(head) ? head : e.param;
 }
 
 /** The single error object a server would answer with. */

@@ -65,3 +65,50 @@ export async function freshApp(page: Page, hash = '') {
   await page.goto(`/${hash}`);
   await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
 }
+
+/** Loads the default model (the generated tiny GGUF) through the engine bar. */
+export async function loadTinyModel(page: Page) {
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 60_000 });
+}
+
+type Json = Record<string, unknown>;
+
+/** One request through the official openai client against the in-tab endpoint. */
+export async function inTab(page: Page, body: Json): Promise<Json> {
+  return page.evaluate(async (b) => {
+    const w = window as unknown as {
+      playground: {
+        openai: () => Promise<{
+          chat: { completions: { create: (x: unknown) => Promise<unknown> } };
+        }>;
+      };
+    };
+    const client = await w.playground.openai();
+    try {
+      const r = await client.chat.completions.create(b);
+      if (b.stream) {
+        const chunks: unknown[] = [];
+        for await (const c of r as AsyncIterable<unknown>) chunks.push(c);
+        return { chunks };
+      }
+      return r as Record<string, unknown>;
+    } catch (e) {
+      const err = e as { status?: number; error?: unknown; message?: string };
+      return { thrown: { status: err.status, error: err.error, message: err.message } };
+    }
+  }, body);
+}
+
+export async function renderPrompt(page: Page, body: Json): Promise<string> {
+  return page.evaluate(async (b) => {
+    const w = window as unknown as {
+      playground: { renderPrompt: (x: unknown) => Promise<{ prompt: string }> };
+    };
+    try {
+      return (await w.playground.renderPrompt(b)).prompt;
+    } catch (e) {
+      throw new Error(`renderPrompt failed: ${JSON.stringify(e)}`);
+    }
+  }, body);
+}

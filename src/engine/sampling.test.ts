@@ -14,6 +14,7 @@ describe('samplingFor', () => {
       logit_bias: {},
       seed: null,
       max_tokens: 10,
+      logprobs: false,
       top_logprobs: 0,
     });
   });
@@ -84,10 +85,13 @@ describe('engine parameter mapping', () => {
       grammar: 'root ::= "a"',
     });
   });
-  it('draws a fresh llama.cpp seed when the request has none', () => {
+  it('draws a fresh llama.cpp seed when the request has none; asks for probabilities only with logprobs', () => {
     const p = toLlamaCppSampling(samplingFor(base, 0, 1), undefined, () => 0.5);
     expect(p.seed).toBe(Math.floor(0.5 * 0x7fffffff));
-    expect(p.n_probs).toBe(1);
+    expect(p.n_probs).toBe(0);
+    expect(
+      toLlamaCppSampling(samplingFor({ ...base, logprobs: true }, 0, 1), undefined).n_probs,
+    ).toBe(1);
     expect('grammar' in p).toBe(false);
   });
   it('WebLLM gets every sampler explicitly, never the model config defaults', () => {

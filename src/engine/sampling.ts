@@ -13,6 +13,8 @@ export interface SamplingSettings {
   /** null: no seed, each run differs. */
   seed: number | null;
   max_tokens: number;
+  /** Whether the sampled tokens' logprobs are wanted. */
+  logprobs: boolean;
   /** How many alternatives to compute per position (0..20). */
   top_logprobs: number;
 }
@@ -42,6 +44,7 @@ export function samplingFor(req: ChatRequest, index: number, maxTokens: number):
     logit_bias: { ...(req.logit_bias ?? {}) },
     seed,
     max_tokens: maxTokens,
+    logprobs: req.logprobs === true,
     top_logprobs: req.logprobs ? (req.top_logprobs ?? 0) : 0,
   };
 }
@@ -65,8 +68,9 @@ export function toLlamaCppSampling(
     // Without a seed, llama.cpp would reuse one fixed per load; draw a fresh one per run.
     seed: s.seed ?? Math.floor(random() * 0x7fffffff),
     max_tokens: s.max_tokens,
-    // Always at least one alternative, so that each token's own id and logprob are known.
-    n_probs: Math.max(1, s.top_logprobs),
+    // With logprobs, at least one alternative so that each token's own logprob is known.
+    // Without, none: wllama 3.13 fails on a lone UTF-8 byte token among the alternatives.
+    n_probs: s.logprobs ? Math.max(1, s.top_logprobs) : 0,
     ...(grammar !== undefined ? { grammar } : {}),
   };
 }

@@ -108,7 +108,7 @@ export async function renderPrompt(page: Page, body: Json): Promise<string> {
     try {
       return (await w.playground.renderPrompt(b)).prompt;
     } catch (e) {
-      throw new Error(`renderPrompt failed: ${JSON.stringify(e)}`);
+      throw new Error(`renderPrompt failed: ${JSON.stringify(e)}`, { cause: e });
     }
   }, body);
 }

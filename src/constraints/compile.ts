@@ -18,6 +18,7 @@ import {
   dropLookaheads,
   lit,
   mapExprs,
+  NON_ASCII_LITERAL_LIMIT,
   parseGbnf,
   parseXGrammarPrinted,
   printGrammar,
@@ -26,6 +27,7 @@ import {
   rep,
   sanitizeNames,
   seq,
+  xgrammarClassIssues,
 } from './grammar';
 import type { Expr, Grammar, Rule } from './grammar';
 import { regexToExpr } from './regex';
@@ -445,12 +447,16 @@ async function jsonSchemaGrammar(
     grammar = substituteMarkers(grammar, prepared.integerRanges);
   }
   grammar = sanitizeNames(grammar);
+  const classWarnings = xgrammarClassIssues(grammar).map(
+    (c) =>
+      `the WebGPU engine (xgrammar 0.1.27) does not enforce the character class ${c} of this schema exactly (non-ASCII characters)`,
+  );
   return {
     grammar,
     // xgrammar can compile the (rewritten) schema itself unless integer ranges were swapped in
     nativeSchema: prepared.integerRanges.length === 0 ? { schema: text, strictMode } : undefined,
     loosening: prepared.loosening,
-    warnings: warnings.map((w) => `xgrammar: ${w}`),
+    warnings: [...warnings.map((w) => `xgrammar: ${w}`), ...classWarnings],
   };
 }
 
@@ -524,6 +530,13 @@ async function userGrammar(xg: XGrammar, text: unknown): Promise<Built> {
       throw new ConstraintError('guided_grammar', `invalid grammar: ${e.message}`);
     }
     throw e;
+  }
+  const classIssue = xgrammarClassIssues(grammar)[0];
+  if (classIssue) {
+    throw new ConstraintError(
+      'guided_grammar',
+      `invalid grammar: the character class ${classIssue} cannot be enforced on the WebGPU engine (xgrammar 0.1.27 reads classes with non-ASCII characters only as a positive list of at most ${NON_ASCII_LITERAL_LIMIT} of them)`,
+    );
   }
   const ebnf = printGrammar(grammar, 'xgrammar');
   const { warnings } = await callXGrammar(

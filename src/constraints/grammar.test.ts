@@ -5,6 +5,7 @@ import {
   parseXGrammarPrinted,
   printGrammar,
   sanitizeNames,
+  xgrammarClassIssues,
 } from './grammar';
 import type { Grammar } from './grammar';
 import { GrammarSyntaxError } from './errors';
@@ -92,13 +93,31 @@ describe('printing', () => {
     expect(text).toBe('root ::= "\\u0001a" [\\u002D\\u005Ea-c] [^\\u005E]\n');
   });
 
-  it('prints lookaheads only for xgrammar and "." as a full class there', () => {
+  it('prints lookaheads only for xgrammar and "." as [^] there', () => {
     const g = parseXGrammarPrinted('root ::= (("a" b)) (=([ \\n\\t]* [,}\\]:]))\nb ::= (("b"))');
     expect(printGrammar(g, 'gbnf')).toBe('root ::= "a" b\nb ::= "b"\n');
     expect(printGrammar(g, 'xgrammar')).toBe('root ::= "a" b (= [ \\n\\t]* [,}\\]:])\nb ::= "b"\n');
-    expect(printGrammar(parseGbnf('root ::= .'), 'xgrammar')).toBe(
-      'root ::= [\\u0000-\\U0010FFFF]\n',
-    );
+    expect(printGrammar(parseGbnf('root ::= .'), 'xgrammar')).toBe('root ::= [^]\n');
+  });
+
+  it('works around xgrammar 0.1.27 reading non-ASCII class members as bytes', async () => {
+    // the facts: a positive class with non-ASCII members misses them, a negated one clamps them
+    const raw = (ebnf: string, s: string): Promise<boolean> =>
+      specAccepts({ type: 'ebnf', ebnf, rootRule: 'root' }, s);
+    expect(await raw('root ::= [a\\u00e9\\u4e2d]', '\u4e2d')).toBe(false);
+    expect(await raw('root ::= [\\u0080-\\u07ff]', '\u00e9')).toBe(false);
+    expect(await raw('root ::= [^\\u00e9]', '\u00e9')).toBe(true);
+    // so non-ASCII members are listed as literals for xgrammar
+    const g = parseGbnf('root ::= [a-c\\u00e9\\u4e2d-\\u4e2f]+ [^x]');
+    const ebnf = printGrammar(g, 'xgrammar');
+    expect(ebnf).toBe('root ::= ([a-c] | "\\u00E9" | "\\u4E2D" | "\\u4E2E" | "\\u4E2F")+ [^x]\n');
+    expect(await raw(ebnf, 'b\u4e2e\u00e9\u4e2d!')).toBe(true);
+    expect(await raw(ebnf, 'b\u4e30!')).toBe(false);
+    expect(xgrammarClassIssues(g)).toEqual([]);
+    expect(xgrammarClassIssues(parseGbnf('root ::= [^\\u00e9] [\\u4e00-\\u9fff]'))).toEqual([
+      '[^\\u00E9]',
+      '[\\u4E00-\\u9FFF]',
+    ]);
   });
 
   it('makes xgrammar rule names GBNF names without collisions', () => {

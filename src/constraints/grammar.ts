@@ -534,6 +534,29 @@ export function classIs(e: Expr, cps: number[]): boolean {
 // Printing
 // ---------------------------------------------------------------------------------------------
 
+export function normalizeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = ranges.map(([lo, hi]): [number, number] => [lo, hi]).sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** The code points (up to U+10FFFF) not in `ranges`. */
+export function complementRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let next = 0;
+  for (const [lo, hi] of normalizeRanges(ranges)) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
+  return out;
+}
+
 export type PrintDialect = 'gbnf' | 'xgrammar';
 
 const hex = (cp: number, width: number): string =>
@@ -578,11 +601,24 @@ function printExpr(e: Expr, dialect: PrintDialect, context: 'top' | 'item' | 'at
   switch (e.t) {
     case 'lit':
       return `"${e.cps.map((c) => escapeCp(c, false)).join('')}"`;
-    case 'cls':
+    case 'cls': {
       if (e.neg && e.ranges.length === 0) return printExpr({ t: 'any' }, dialect, context);
+      if (dialect === 'xgrammar' && !e.neg) {
+        // xgrammar 0.1.27 reads non-ASCII members of a class as bytes: list them as literals
+        const { ascii, nonAscii } = splitAscii(e.ranges);
+        const count = nonAscii.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+        if (count > 0 && count <= NON_ASCII_LITERAL_LIMIT) {
+          const alts: string[] = ascii.length > 0 ? [printClass(false, ascii)] : [];
+          for (const [lo, hi] of nonAscii) {
+            for (let c = lo; c <= hi; c++) alts.push(`"${escapeCp(c, false)}"`);
+          }
+          return alts.length === 1 ? alts[0]! : `(${alts.join(' | ')})`;
+        }
+      }
       return printClass(e.neg, e.ranges);
+    }
     case 'any':
-      return dialect === 'gbnf' ? '.' : printClass(false, [[0, MAX_CODE_POINT]]);
+      return dialect === 'gbnf' ? '.' : '[^]';
     case 'ref':
       return e.name;
     case 'seq': {
@@ -618,6 +654,51 @@ function printExpr(e: Expr, dialect: PrintDialect, context: 'top' | 'item' | 'at
       return `${body}${suffix}`;
     }
   }
+}
+
+/**
+ * xgrammar 0.1.27 (web) mis-handles character classes with non-ASCII members: a positive class
+ * matches their bytes instead ("[\u0080-\u07ff]" allows no 2-byte character), and a negated
+ * class clamps non-ASCII exclusions to U+007F. The printer lists up to this many non-ASCII
+ * members of a positive class as literals; anything else cannot be given to xgrammar.
+ */
+export const NON_ASCII_LITERAL_LIMIT = 256;
+
+function splitAscii(ranges: Array<[number, number]>): {
+  ascii: Array<[number, number]>;
+  nonAscii: Array<[number, number]>;
+} {
+  const ascii: Array<[number, number]> = [];
+  const nonAscii: Array<[number, number]> = [];
+  for (const [lo, hi] of normalizeRanges(ranges)) {
+    if (lo <= 0x7f) ascii.push([lo, Math.min(hi, 0x7f)]);
+    if (hi > 0x7f) nonAscii.push([Math.max(lo, 0x80), hi]);
+  }
+  return { ascii, nonAscii };
+}
+
+/** Can xgrammar enforce this class exactly (as printed by printGrammar)? */
+export function xgrammarCanReadClass(ranges: Array<[number, number]>, neg: boolean): boolean {
+  const { nonAscii } = splitAscii(ranges);
+  if (nonAscii.length === 0) return true;
+  if (neg) return false;
+  return nonAscii.reduce((n, [lo, hi]) => n + hi - lo + 1, 0) <= NON_ASCII_LITERAL_LIMIT;
+}
+
+/** Classes of the grammar that xgrammar would not enforce exactly, printed as GBNF. */
+export function xgrammarClassIssues(g: Grammar): string[] {
+  const issues = new Set<string>();
+  mapExprs(g, (e) => {
+    if (
+      e.t === 'cls' &&
+      !(e.neg && e.ranges.length === 0) &&
+      !xgrammarCanReadClass(e.ranges, e.neg)
+    ) {
+      issues.add(printClass(e.neg, e.ranges));
+    }
+    return e;
+  });
+  return [...issues];
 }
 
 export function printRule(r: Rule, dialect: PrintDialect): string {

@@ -2,9 +2,9 @@
  * Regular expression -> grammar expression, through a real regex parser (regjsparser).
  *
  * The pattern must match the whole output (as vLLM's guided_regex does); "^" at the start and
- * "$" at the end are accepted and change nothing. Characters classes follow JavaScript: \d is
- * [0-9], \w is [A-Za-z0-9_], \s is JavaScript's white space set, "." is any character except
- * line terminators (\n \r U+2028 U+2029). Python's named group "(?P<name>" is read as "(?<name>".
+ * "$" at the end are accepted and change nothing. Character classes: \d is [0-9], \w is
+ * [A-Za-z0-9_], \s is ASCII white space [\t\n\v\f\r ], "." is any character except \n and \r.
+ * Classes with non-ASCII characters must be a positive list of at most 256 of them (xgrammar). Python's named group "(?P<name>" is read as "(?<name>".
  * Refused with a ConstraintError naming the construct: backreferences, lookahead / lookbehind,
  * word boundaries, anchors elsewhere than at the ends, inline flags, Unicode property escapes,
  * unknown letter escapes (e.g. Python's \Z), classes that match nothing, and counts above 2000.
@@ -12,34 +12,26 @@
 import { parse } from 'regjsparser';
 import type { AstNode, CharacterClassBody, RootNode } from 'regjsparser';
 import { ConstraintError } from './errors';
-import { alt, cls, EMPTY, MAX_CODE_POINT, MAX_REPETITION, rep, seq } from './grammar';
+import {
+  alt,
+  cls,
+  complementRanges,
+  EMPTY,
+  MAX_REPETITION,
+  NON_ASCII_LITERAL_LIMIT,
+  normalizeRanges,
+  rep,
+  seq,
+  xgrammarCanReadClass,
+} from './grammar';
 import type { Expr } from './grammar';
 
 type Ranges = Array<[number, number]>;
 type Features = { namedGroups: true; lookbehind: true; modifiers: true };
 type Node = AstNode<Features>;
 
-function normalize(ranges: Ranges): Ranges {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Ranges = [];
-  for (const [lo, hi] of sorted) {
-    const last = out[out.length - 1];
-    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
-}
-
-export function complement(ranges: Ranges): Ranges {
-  const out: Ranges = [];
-  let next = 0;
-  for (const [lo, hi] of normalize(ranges)) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
-}
+const normalize = normalizeRanges;
+export const complement = complementRanges;
 
 const DIGIT: Ranges = [[0x30, 0x39]];
 const WORD: Ranges = [
@@ -48,22 +40,16 @@ const WORD: Ranges = [
   [0x5f, 0x5f],
   [0x61, 0x7a],
 ];
+// ASCII white space (Python's and xgrammar's reading; JavaScript adds Unicode spaces)
 const SPACE: Ranges = [
   [0x09, 0x0d],
   [0x20, 0x20],
-  [0xa0, 0xa0],
-  [0x1680, 0x1680],
-  [0x2000, 0x200a],
-  [0x2028, 0x2029],
-  [0x202f, 0x202f],
-  [0x205f, 0x205f],
-  [0x3000, 0x3000],
-  [0xfeff, 0xfeff],
 ];
-const LINE_TERMINATORS: Ranges = [
+// "." is any character but \n and \r (JavaScript also stops at U+2028/U+2029, Python only at
+// \n); a class excluding only ASCII is one both engines enforce exactly.
+const DOT_EXCLUDES: Ranges = [
   [0x0a, 0x0a],
   [0x0d, 0x0d],
-  [0x2028, 0x2029],
 ];
 
 function escapeRanges(value: 'd' | 'D' | 'w' | 'W' | 's' | 'S'): Ranges {
@@ -72,11 +58,11 @@ function escapeRanges(value: 'd' | 'D' | 'w' | 'W' | 's' | 'S'): Ranges {
   return value === value.toLowerCase() ? base : complement(base);
 }
 
-/** Prints a class compactly: the negated form when that is shorter. */
+/** Negated when that excludes only ASCII (what xgrammar reads right), positive otherwise. */
 function classExpr(ranges: Ranges): Expr {
   const positive = normalize(ranges);
   const negative = complement(positive);
-  return negative.length < positive.length ? cls(negative, true) : cls(positive);
+  return negative.every(([, hi]) => hi <= 0x7f) ? cls(negative, true) : cls(positive);
 }
 
 export class RegexConverter {
@@ -178,12 +164,18 @@ export class RegexConverter {
         for (const item of n.body) ranges.push(...this.classItem(item));
         const set = n.negative ? complement(ranges) : normalize(ranges);
         if (set.length === 0) return this.fail(`character class "${n.raw}" matches nothing`);
-        return classExpr(set);
+        const expr = classExpr(set);
+        if (expr.t === 'cls' && !xgrammarCanReadClass(expr.ranges, expr.neg)) {
+          return this.fail(
+            `character class "${n.raw}" cannot be enforced on the WebGPU engine: xgrammar 0.1.27 handles classes with non-ASCII characters only as a positive list of at most ${NON_ASCII_LITERAL_LIMIT} of them`,
+          );
+        }
+        return expr;
       }
       case 'characterClassEscape':
         return classExpr(escapeRanges(n.value));
       case 'dot':
-        return classExpr(complement(LINE_TERMINATORS));
+        return classExpr(complement(DOT_EXCLUDES));
       case 'anchor':
         if (n.kind === 'boundary' || n.kind === 'not-boundary') {
           return this.fail(

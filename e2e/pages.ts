@@ -68,6 +68,7 @@ export async function freshApp(page: Page, hash = '') {
 
 /** Loads the default model (the generated tiny GGUF) through the engine bar. */
 export async function loadTinyModel(page: Page) {
+  await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 60_000 });
 }

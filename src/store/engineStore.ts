@@ -17,7 +17,9 @@ export interface EngineState {
   set: (p: Partial<EngineState>) => void;
 }
 
-export const DEFAULT_CPU_MODEL_URL = 'models/tiny-random.gguf';
+/** The real model `npm run models` places, when PyPI could be reached; else the tiny one. */
+export const DEFAULT_CPU_MODEL_URL = 'models/SmolLM2-135M-Instruct.Q4_1.gguf';
+export const FALLBACK_CPU_MODEL_URL = 'models/tiny-random.gguf';
 
 export const useEngineStore = create<EngineState>()(
   persist(

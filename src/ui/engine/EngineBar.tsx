@@ -1,6 +1,7 @@
 import { useEngineStore } from '../../store/engineStore';
 import type { EngineKind } from '../../engine/protocol';
 import { loadSelectedModel, setPickedFile } from './loadModel';
+import { ServedModels } from './ServedModels';
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -27,6 +28,7 @@ export function EngineBar() {
       </label>
       {s.engine === 'cpu' ? (
         <>
+          <ServedModels />
           <label>
             GGUF URL{' '}
             <input

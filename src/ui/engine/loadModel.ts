@@ -1,5 +1,10 @@
 import { engineClient } from '../../engine/client';
-import { useEngineStore } from '../../store/engineStore';
+import {
+  DEFAULT_CPU_MODEL_URL,
+  FALLBACK_CPU_MODEL_URL,
+  useEngineStore,
+} from '../../store/engineStore';
+import { fetchServedModels } from './ServedModels';
 import type { ModelSource } from '../../engine/protocol';
 
 let pickedFile: File | null = null;
@@ -8,11 +13,22 @@ export function setPickedFile(f: File | null) {
   pickedFile = f;
 }
 
-function currentSource(): ModelSource {
+async function currentSource(): Promise<ModelSource> {
   const s = useEngineStore.getState();
   if (s.engine === 'webgpu') return { kind: 'webllm', modelId: s.webgpuModelId };
   if (pickedFile) return { kind: 'file', file: pickedFile, name: pickedFile.name };
-  return { kind: 'url', url: new URL(s.cpuModelUrl, location.href).href };
+  let url = s.cpuModelUrl;
+  if (url === DEFAULT_CPU_MODEL_URL) {
+    // Without the real model (no PyPI at set-up), fall back to the generated tiny one.
+    const served = await fetchServedModels();
+    if (served.length && !served.some((m) => `models/${m.file}` === url)) {
+      url = served.some((m) => `models/${m.file}` === FALLBACK_CPU_MODEL_URL)
+        ? FALLBACK_CPU_MODEL_URL
+        : `models/${served[0]!.file}`;
+      s.setCpuModelUrl(url);
+    }
+  }
+  return { kind: 'url', url: new URL(url, location.href).href };
 }
 
 let loading: Promise<void> | null = null;
@@ -21,8 +37,12 @@ let loading: Promise<void> | null = null;
 export function loadSelectedModel(): Promise<void> {
   const store = useEngineStore.getState();
   store.set({ status: 'loading', progress: null, error: null, model: null });
-  loading = engineClient()
-    .load(store.engine, currentSource(), (progress) => useEngineStore.getState().set({ progress }))
+  loading = currentSource()
+    .then((source) =>
+      engineClient().load(store.engine, source, (progress) =>
+        useEngineStore.getState().set({ progress }),
+      ),
+    )
     .then(
       (model) => useEngineStore.getState().set({ status: 'ready', model, progress: null }),
       (error) => {

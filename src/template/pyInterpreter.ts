@@ -68,6 +68,7 @@ import {
   pyEquals,
   pyIterate,
   pyJsonDumps,
+  pyPercentFormat,
   pyReplace,
   pySplit,
   pySplitLines,
@@ -370,7 +371,27 @@ function strMethod(s: string, name: string, args: RV[], kwargs: Map<string, RV>)
   }
 }
 
+/** dict.items() / keys() / values() / get(): items are tuples, as in Python. */
+function dictMethod(d: Map<string, RV>, name: string, args: RV[]): RV | null {
+  switch (name) {
+    case 'items':
+      return mk.list([...d].map(([k, v]) => mk.tuple([mk.str(k), v])));
+    case 'keys':
+      return mk.list([...d.keys()].map(mk.str));
+    case 'values':
+      return mk.list([...d.values()]);
+    case 'get': {
+      const key = args[0];
+      const found = key && isStr(key) ? d.get(key.value) : undefined;
+      return found ?? args[1] ?? mk.none();
+    }
+    default:
+      return null;
+  }
+}
+
 const PY_FILTERS = new Set([
+  'format',
   'trim',
   'string',
   'join',
@@ -731,7 +752,8 @@ export class PyInterpreter extends Interpreter {
       case '//':
         throw unsupported();
     }
-    // e.g. '%' string formatting: left to the library, with the values we computed.
+    if (op === '%' && isStr(l)) return mk.str(pyPercentFormat(l.value, r));
+    // Anything else: left to the library, with the values we computed.
     return super.evaluate(asStatement({ ...node, left: valueNode(l), right: valueNode(r) }), env);
   }
 
@@ -744,9 +766,14 @@ export class PyInterpreter extends Interpreter {
     ) {
       const obj = this.evaluate(asStatement(callee.object), env);
       if (isUndef(obj)) throw undefinedError(asNode(callee.object));
+      const method = String(asNode(callee.property).value);
       if (isStr(obj)) {
         const [args, kwargs] = this.evalArgs(node.args, env);
-        const result = strMethod(obj.value, String(asNode(callee.property).value), args, kwargs);
+        const result = strMethod(obj.value, method, args, kwargs);
+        if (result) return result;
+      } else if (isDict(obj) && !obj.value.has(method)) {
+        const [args] = this.evalArgs(node.args, env);
+        const result = dictMethod(obj.value, method, args);
         if (result) return result;
       }
       return super.evaluate(
@@ -787,6 +814,10 @@ export class PyInterpreter extends Interpreter {
     switch (name) {
       case 'safe':
         return value;
+      case 'format':
+        return mk.str(
+          pyPercentFormat(pyStr(value), kwargs.size > 0 ? mk.dict(kwargs) : mk.tuple(args)),
+        );
       case 'trim': {
         const chars = arg(0, 'chars');
         return mk.str(pyStrip(pyStr(value), chars && !isNone(chars) ? pyStr(chars) : null));

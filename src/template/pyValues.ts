@@ -90,7 +90,7 @@ export function pySplit(
         while (i < cps.length && isPySpace(cps[i] as string)) i++;
         if (i >= cps.length) break;
         if (maxsplit >= 0 && words.length >= maxsplit) {
-          words.push(pyStrip(cps.slice(i).join(''), null, false, true));
+          words.push(cps.slice(i).join(''));
           break;
         }
         let j = i;
@@ -105,7 +105,7 @@ export function pySplit(
       while (i > 0 && isPySpace(cps[i - 1] as string)) i--;
       if (i <= 0) break;
       if (maxsplit >= 0 && words.length >= maxsplit) {
-        words.unshift(pyStrip(cps.slice(0, i).join(''), null, true, false));
+        words.unshift(cps.slice(0, i).join(''));
         break;
       }
       let j = i;
@@ -196,6 +196,11 @@ export function pyReplace(s: string, old: string, rep: string, count: number): s
 // ---------------------------------------------------------------------------------------------
 // str() and repr()
 
+/** str(int): JavaScript switches to exponent notation at 1e21, Python never does. */
+export function pyIntStr(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
+}
+
 /** repr(float) as Python prints it: shortest round-trip digits, exponent outside 1e-4..1e16. */
 export function pyFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';
@@ -249,7 +254,7 @@ export function pyRepr(v: RV): string {
 /** str() of a value: what `{{ value }}`, `~` and the `string` filter print. */
 export function pyStr(v: RV): string {
   if (isStr(v)) return v.value;
-  if (isInt(v)) return String(v.value);
+  if (isInt(v)) return pyIntStr(v.value);
   if (isFloat(v)) return pyFloatRepr(v.value);
   if (isBool(v)) return v.value ? 'True' : 'False';
   if (isNone(v)) return 'None';
@@ -269,6 +274,94 @@ export function pyStr(v: RV): string {
   }
   if (isFunc(v)) return '<function>';
   return String(v.value);
+}
+
+/**
+ * printf-style `fmt % args` (and Jinja2's `format` filter): %s %r %d %i %f %x %X %o %e %%,
+ * with flags, width, precision and `%(name)s` keys.
+ */
+export function pyPercentFormat(fmt: string, args: RV): string {
+  const positional = args.type === 'TupleValue' && isSeq(args) ? args.value : [args];
+  let next = 0;
+  const take = (key: string | undefined): RV => {
+    if (key !== undefined) {
+      if (!isDict(args)) throw new PyError('TypeError', 'format requires a mapping');
+      const v = args.value.get(key);
+      if (v === undefined) throw new PyError('KeyError', pyStrRepr(key));
+      return v;
+    }
+    const v = positional[next++];
+    if (v === undefined) throw new PyError('TypeError', 'not enough arguments for format string');
+    return v;
+  };
+  const out = fmt.replace(
+    /%(?:\(([^)]*)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g,
+    (
+      _m,
+      key: string | undefined,
+      flags: string,
+      width: string | undefined,
+      prec: string | undefined,
+      conv: string,
+    ) => {
+      if (conv === '%') return '%';
+      const v = take(key);
+      const num = (): number => {
+        if (!isNumeric(v)) {
+          throw new PyError(
+            'TypeError',
+            `%${conv} format: a real number is required, not ${pyTypeName(v)}`,
+          );
+        }
+        return numericValue(v);
+      };
+      let body: string;
+      switch (conv) {
+        case 's':
+          body = pyStr(v);
+          if (prec !== undefined) body = Array.from(body).slice(0, Number(prec)).join('');
+          break;
+        case 'r':
+          body = pyRepr(v);
+          break;
+        case 'd':
+        case 'i':
+          body = pyIntStr(Math.trunc(num()));
+          break;
+        case 'f':
+        case 'F':
+          body = num().toFixed(prec === undefined ? 6 : Number(prec));
+          break;
+        case 'e':
+        case 'E': {
+          const [m, e] = num()
+            .toExponential(prec === undefined ? 6 : Number(prec))
+            .split('e') as [string, string];
+          const exp = Number(e);
+          body = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+          if (conv === 'E') body = body.toUpperCase();
+          break;
+        }
+        default: {
+          const n = Math.trunc(num());
+          const radix = conv === 'o' ? 8 : 16;
+          body = Math.abs(n).toString(radix);
+          if (conv === 'X') body = body.toUpperCase();
+          if (n < 0) body = '-' + body;
+        }
+      }
+      if (flags.includes('+') && /^[0-9]/.test(body) && 'difFeE'.includes(conv)) body = '+' + body;
+      const w = width === undefined ? 0 : Number(width);
+      if (body.length >= w) return body;
+      if (flags.includes('-')) return body.padEnd(w);
+      if (flags.includes('0') && 'difFeExXo'.includes(conv)) {
+        const sign = /^[-+]/.test(body) ? (body[0] as string) : '';
+        return sign + body.slice(sign.length).padStart(w - sign.length, '0');
+      }
+      return body.padStart(w);
+    },
+  );
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,7 +430,7 @@ function jsonString(s: string, ensureAscii: boolean): string {
     else if (ch === '\t') out += '\\t';
     else if (ch === '\b') out += '\\b';
     else if (ch === '\f') out += '\\f';
-    else if (code < 0x20 || (ensureAscii && code > 0x7f))
+    else if (code < 0x20 || (ensureAscii && code > 0x7e))
       out += '\\u' + code.toString(16).padStart(4, '0');
     else out += ch;
   }
@@ -365,7 +458,7 @@ export function pyJsonDumps(v: RV, opts: JsonOptions): string {
   const walk = (x: RV, level: number): string => {
     if (isNone(x)) return 'null';
     if (isBool(x)) return x.value ? 'true' : 'false';
-    if (isInt(x)) return String(x.value);
+    if (isInt(x)) return pyIntStr(x.value);
     if (isFloat(x)) return jsonFloat(x.value);
     if (isStr(x)) return jsonString(x.value, opts.ensureAscii);
     const open = (items: string[], l: string, r: string): string => {

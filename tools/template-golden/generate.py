@@ -25,6 +25,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -561,6 +562,8 @@ def main() -> int:
         "cases": out_cases,
     }
     OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Keep the committed file in the repository's Prettier style (whitespace only).
+    subprocess.run(["npx", "prettier", "--write", str(OUT)], cwd=ROOT, check=True, capture_output=True)
     errors = sum(1 for c in out_cases if "error" in c)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(out_cases)} cases ({errors} expected errors)")
     return 0

@@ -378,3 +378,20 @@ test('the UI streams a run, Esc stops it, and the next run works', async () => {
   await expect(page.getByTestId('latest-run')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('latest-run').getByTestId('finish-reason')).toHaveText('length');
 });
+
+test('the form looks up a token id by text for logit_bias; the prompt preview shows the rendered prompt', async () => {
+  const row = page.getByTestId('param-logit_bias');
+  await row.getByLabel('Token text').fill('the');
+  await row.getByRole('button', { name: 'Find' }).click();
+  const match = row.getByTestId('token-matches').getByRole('button').first();
+  const label = (await match.textContent()) ?? '';
+  const id = label.split(':')[0]!;
+  await match.click();
+  const json = JSON.parse(await page.getByTestId('request-json').inputValue()) as {
+    logit_bias: Record<string, number>;
+  };
+  expect(Object.keys(json.logit_bias)).toEqual([id]);
+  await page.getByText(/^Prompt preview/).click();
+  await expect(page.getByTestId('prompt-text')).toContainText('<|im_start|>user');
+  await expect(page.getByText(/^Prompt preview \(\d+ tokens\)/)).toBeVisible();
+});

@@ -1,5 +1,6 @@
 import type { ParamSpec } from '../../request/params';
 import { JsonEditor } from './JsonEditor';
+import { TokenLookup } from './TokenLookup';
 
 export interface ControlProps {
   spec: ParamSpec;
@@ -202,6 +203,11 @@ function LogitBiasControl({ spec, id, value, set, reset, describedBy }: ControlP
         + Add token
       </button>
       <span className="hint">{spec.label}: token id → bias (-100…100).</span>
+      <TokenLookup
+        onPick={(id) => {
+          if (!entries.some(([k]) => k === String(id))) update([...entries, [String(id), 0]]);
+        }}
+      />
     </div>
   );
 }

@@ -395,3 +395,26 @@ test('the form looks up a token id by text for logit_bias; the prompt preview sh
   await expect(page.getByTestId('prompt-text')).toContainText('<|im_start|>user');
   await expect(page.getByText(/^Prompt preview \(\d+ tokens\)/)).toBeVisible();
 });
+
+test('include_reasoning: a think block comes back as reasoning_content, never in content; false leaves it out', async () => {
+  // A template that opens the think block for the model (as DeepSeek-R1's does), and a grammar
+  // that makes the random model close it: the reasoning is "abc", the answer "xyz".
+  const thinking = {
+    chat_template:
+      '{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}',
+    guided_grammar: 'root ::= "abc" "</think>" "xyz"',
+    max_completion_tokens: 30,
+  };
+  const on = await complete(page, thinking);
+  expect(on.choices[0]!.message.reasoning_content).toBe('abc');
+  expect(text(on)).toBe('xyz');
+  const chunks = await stream(page, thinking);
+  const deltas = chunks.flatMap((c) =>
+    c.choices.map((ch) => ch.delta as { content?: string; reasoning_content?: string }),
+  );
+  expect(deltas.map((d) => d.reasoning_content ?? '').join('')).toBe('abc');
+  expect(deltas.map((d) => d.content ?? '').join('')).toBe('xyz');
+  const off = await complete(page, { ...thinking, include_reasoning: false });
+  expect(off.choices[0]!.message.reasoning_content).toBeUndefined();
+  expect(text(off)).toBe('xyz');
+});

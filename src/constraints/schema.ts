@@ -135,12 +135,20 @@ class SchemaWalker {
 
   constructor(private readonly param: string) {}
 
+  /** > 0 while inside a part of the schema that is not enforced at all (multi-entry allOf). */
+  private quiet = 0;
+
   private report(path: string, keyword: string, reason: string): void {
-    this.loosening.push({ path, keyword, reason });
+    if (this.quiet === 0) this.loosening.push({ path, keyword, reason });
   }
 
   walk(node: unknown, path: string): unknown {
     if (!isObject(node)) return node;
+    // below a multi-entry allOf nothing is enforced: it is reported once, at the allOf
+    return this.walkNode(node, path, Array.isArray(node.allOf) && node.allOf.length > 1);
+  }
+
+  private walkNode(node: Record<string, unknown>, path: string, allOfQuiet = false): unknown {
     const out: Record<string, unknown> = { ...node };
     const combinator = ['$ref', 'anyOf', 'oneOf'].find((k) => k in node);
 
@@ -226,7 +234,11 @@ class SchemaWalker {
     }
     for (const key of SCHEMA_LISTS) {
       const list = node[key];
-      if (Array.isArray(list)) out[key] = list.map((s, i) => this.walk(s, `${path}/${key}/${i}`));
+      if (!Array.isArray(list)) continue;
+      const quiet = allOfQuiet && key === 'allOf';
+      if (quiet) this.quiet++;
+      out[key] = list.map((s, i) => this.walk(s, `${path}/${key}/${i}`));
+      if (quiet) this.quiet--;
     }
     if (Array.isArray(node.items)) {
       out.items = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));

@@ -6,7 +6,7 @@ import globals from 'globals';
 const pureDirs = ['src/request', 'src/template', 'src/constraints', 'src/response', 'src/server'];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public'] },
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public', '.cache'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,7 +15,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -26,9 +29,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['react', 'react-dom', 'zustand', 'zustand/*'], message: 'Pure modules import no UI.' },
-            { group: ['@mlc-ai/web-llm', '@wllama/wllama'], message: 'Only the worker imports engines.' },
-            { group: ['**/ui/**', '**/store/**', '**/engine/**'], message: 'Pure modules do not import app layers.' },
+            {
+              group: ['react', 'react-dom', 'zustand', 'zustand/*'],
+              message: 'Pure modules import no UI.',
+            },
+            {
+              group: ['@mlc-ai/web-llm', '@wllama/wllama'],
+              message: 'Only the worker imports engines.',
+            },
+            {
+              group: ['**/ui/**', '**/store/**', '**/engine/**'],
+              message: 'Pure modules do not import app layers.',
+            },
           ],
         },
       ],
@@ -41,7 +53,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@mlc-ai/web-llm', '@wllama/wllama'], message: 'Only the worker imports engines.' },
+            {
+              group: ['@mlc-ai/web-llm', '@wllama/wllama'],
+              message: 'Only the worker imports engines.',
+            },
           ],
         },
       ],

@@ -38,8 +38,9 @@
  * Remaining differences (documented, not worked around): numbers from JSON lose the int/float
  * distinction before we see them (`1.0` arrives as `1`, except inside tool-call `arguments`
  * strings, which we parse ourselves); object keys that look like integers come first in
- * JavaScript objects; string indexing/length count UTF-16 units in a few library paths;
- * tests and filters the library's parser cannot parse (`is divisibleby(3)`) stay unsupported.
+ * JavaScript objects; tests with arguments in `is` form (`is divisibleby 3`) and `{% raw %}`
+ * do not parse in the library; filters we do not override (sort, unique, indent, round, ...)
+ * keep the library's behaviour.
  */
 import { Environment, Interpreter } from '@huggingface/jinja';
 import {
@@ -534,6 +535,13 @@ export class PyInterpreter extends Interpreter {
       case 'MemberExpression': {
         const obj = this.evaluate(asStatement(node.object), environment);
         if (isUndef(obj)) throw undefinedError(asNode(node.object));
+        const prop = asNode(node.property);
+        if (isStr(obj) && node.computed && prop.type !== 'SliceExpression') {
+          // Python indexes strings by code point (the library by UTF-16 unit).
+          const index = this.evaluate(asStatement(prop), environment);
+          const ch = isInt(index) ? Array.from(obj.value as string).at(index.value) : undefined;
+          return ch === undefined ? mk.undef() : mk.str(ch);
+        }
         return super.evaluate(asStatement({ ...node, object: valueNode(obj) }), environment);
       }
     }

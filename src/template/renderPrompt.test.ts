@@ -138,6 +138,29 @@ describe('errors', () => {
     expect(caught).toBeInstanceOf(TemplateError);
     expect((caught as TemplateError).message).toBe('Only user and assistant roles are supported!');
     expect((caught as TemplateError).kind).toBe('TemplateError');
+    expect((caught as TemplateError).line).toBe(1);
+  });
+
+  it('locates the raise_exception call of a real template', () => {
+    let caught: unknown;
+    try {
+      renderPrompt({
+        ...base(),
+        template: templates.gemma3!,
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'user', content: 'b' },
+        ],
+      });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TemplateError);
+    const lines = templates.gemma3!.split('\n');
+    const err = caught as TemplateError;
+    expect(lines[err.line! - 1]!.slice(err.column! - 1)).toMatch(
+      /^raise_exception\("Conversation roles/,
+    );
   });
 
   it("refuses continue_final_message with add_generation_prompt (vLLM's message)", () => {

@@ -33,7 +33,7 @@ import {
   mk,
   toRuntime,
 } from './runtime';
-import { parseWithLocation } from './syntax';
+import { locateRaise, parseWithLocation } from './syntax';
 import { type ContentFormat, detectContentFormat, vllmMessages, vllmTools } from './vllm';
 
 export { TemplateError } from './errors';
@@ -308,7 +308,12 @@ export function renderPrompt(input: RenderInput): string {
     const result = new PyInterpreter(env).run(program);
     prompt = isStr(result) ? result.value : '';
   } catch (e) {
-    throw toTemplateError(e);
+    const err = toTemplateError(e);
+    if (e instanceof TemplateRaise) {
+      const where = locateRaise(input.template, err.message);
+      if (where) Object.assign(err, where);
+    }
+    throw err;
   }
 
   if (continueFinal) {

@@ -195,3 +195,33 @@ export function parseWithLocation(
     return { problem: located ?? { message } };
   }
 }
+
+/**
+ * Where a raise_exception(...) call that produced `message` is, when that can be told from the
+ * source: the call whose first string literal is the message (or starts it), or the only call.
+ */
+export function locateRaise(
+  source: string,
+  message: string,
+): { line: number; column: number } | null {
+  const calls: { offset: number; literal: string | null }[] = [];
+  const re = /raise_exception\s*\(\s*(?:(["'])((?:\\.|(?!\1)[^\\])*)\1)?/g;
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    const literal =
+      m[2] === undefined ? null : m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    calls.push({ offset: m.index, literal });
+  }
+  const exact = calls.filter((c) => c.literal === message);
+  const prefix = calls.filter(
+    (c) => c.literal !== null && c.literal !== '' && message.startsWith(c.literal),
+  );
+  const hit =
+    exact.length === 1
+      ? exact[0]
+      : exact.length === 0 && prefix.length === 1
+        ? prefix[0]
+        : calls.length === 1
+          ? calls[0]
+          : undefined;
+  return hit ? lineColumn(source, hit.offset) : null;
+}

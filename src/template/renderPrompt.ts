@@ -259,6 +259,8 @@ export function renderPrompt(input: RenderInput): string {
     'continue_final_message' in kwargs
       ? pyBoolOf(kwargs.continue_final_message)
       : input.continueFinalMessage;
+  const agpValue =
+    'add_generation_prompt' in kwargs ? toRuntime(kwargs.add_generation_prompt ?? null) : null;
   const tools = 'tools' in kwargs ? (kwargs.tools as readonly unknown[] | null) : input.tools;
   const documents =
     'documents' in kwargs ? (kwargs.documents as readonly unknown[] | null) : input.documents;
@@ -281,7 +283,12 @@ export function renderPrompt(input: RenderInput): string {
       'Cannot apply chat template to an empty conversation. Provide at least one message.',
     );
   }
-  if (documents && documents.some((d) => typeof d !== 'object' || d === null || Array.isArray(d))) {
+  if (
+    documents !== undefined &&
+    documents !== null &&
+    (!Array.isArray(documents) ||
+      documents.some((d) => typeof d !== 'object' || d === null || Array.isArray(d)))
+  ) {
     throw new TemplateError("Documents should be a list of dicts with 'title' and 'text' keys!");
   }
 
@@ -301,7 +308,8 @@ export function renderPrompt(input: RenderInput): string {
     'documents',
     documents === undefined || documents === null ? mk.none() : toRuntime(documents),
   );
-  env.setVariable('add_generation_prompt', mk.bool(addGenerationPrompt));
+  // The template sees a kwargs override as given (transformers passes it through).
+  env.setVariable('add_generation_prompt', agpValue ?? mk.bool(addGenerationPrompt));
 
   let prompt: string;
   try {

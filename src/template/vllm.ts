@@ -329,6 +329,7 @@ export function vllmMessages(
 /** The request's tools as vLLM's request model dumps them. */
 export function vllmTools(tools: readonly unknown[] | undefined | null): RV {
   if (tools === undefined || tools === null) return mk.none();
+  if (!Array.isArray(tools)) throw new TemplateError('tools must be an array');
   return mk.list(
     tools.map((tool, index) => {
       if (!isObject(tool) || !isObject(tool.function) || typeof tool.function.name !== 'string') {

@@ -3,6 +3,7 @@ import { GROUP_LABELS, GROUP_ORDER, PARAMS, type ParamSpec } from '../../request
 import { useRequestStore } from '../../store/requestStore';
 import type { Validation } from '../useValidation';
 import { ParamControl } from './controls';
+import { GrammarView } from './GrammarView';
 
 function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validation }) {
   const value = useRequestStore((s) => s.draft[spec.name]);
@@ -113,6 +114,7 @@ export function ParamsForm({ validation }: { validation: Validation }) {
           {PARAMS.filter((p) => p.group === g).map((p) => (
             <ParamRow key={p.name} spec={p} validation={validation} />
           ))}
+          {g === 'structured' && <GrammarView />}
         </details>
       ))}
     </section>

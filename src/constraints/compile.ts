@@ -443,8 +443,8 @@ async function jsonSchemaGrammar(
     },
   );
   let grammar = parseXGrammarPrinted(printed);
-  if (prepared.integerRanges.length > 0) {
-    grammar = substituteMarkers(grammar, prepared.integerRanges);
+  if (prepared.markers.length > 0) {
+    grammar = substituteMarkers(grammar, prepared.markers);
   }
   grammar = sanitizeNames(grammar);
   const classWarnings = xgrammarClassIssues(grammar).map(
@@ -453,27 +453,31 @@ async function jsonSchemaGrammar(
   );
   return {
     grammar,
-    // xgrammar can compile the (rewritten) schema itself unless integer ranges were swapped in
-    nativeSchema: prepared.integerRanges.length === 0 ? { schema: text, strictMode } : undefined,
+    // xgrammar can compile the (rewritten) schema itself unless placeholders were swapped in
+    nativeSchema: prepared.markers.length === 0 ? { schema: text, strictMode } : undefined,
     loosening: prepared.loosening,
     warnings: [...warnings.map((w) => `xgrammar: ${w}`), ...classWarnings],
   };
 }
 
-/** Replaces the placeholder constants of bounded integers by exact range rules. */
+/** Replaces the placeholders of schema.ts (bounded integers, awkward property names). */
 function substituteMarkers(
   grammar: Grammar,
-  ranges: Array<{ marker: string; expr: Expr }>,
+  markers: Array<{ marker: string; expr: Expr; inline: boolean }>,
 ): Grammar {
   const names = new Set(grammar.rules.map((r) => r.name));
   const extra: Rule[] = [];
-  const byQuoted = new Map<string, string>();
-  ranges.forEach(({ marker, expr }, i) => {
+  const byQuoted = new Map<string, Expr>();
+  markers.forEach(({ marker, expr, inline }, i) => {
+    if (inline) {
+      byQuoted.set(JSON.stringify(marker), expr);
+      return;
+    }
     let name = `int-range-${i}`;
     while (names.has(name)) name += '-x';
     names.add(name);
     extra.push({ name, body: expr });
-    byQuoted.set(JSON.stringify(marker), name);
+    byQuoted.set(JSON.stringify(marker), ref(name));
   });
   const pattern = new RegExp(
     [...byQuoted.keys()].map((q) => q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
@@ -488,7 +492,7 @@ function substituteMarkers(
     let last = 0;
     for (const m of text.matchAll(pattern)) {
       if (m.index > last) parts.push(lit(text.slice(last, m.index)));
-      parts.push(ref(byQuoted.get(m[0])!));
+      parts.push(byQuoted.get(m[0])!);
       last = m.index + m[0].length;
     }
     if (last < text.length) parts.push(lit(text.slice(last)));

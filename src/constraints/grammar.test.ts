@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkGrammar,
@@ -10,7 +11,8 @@ import {
 import type { Grammar } from './grammar';
 import { GrammarSyntaxError } from './errors';
 import { callXGrammar } from './xgrammar';
-import { specAccepts, xgrammar } from './testing/support';
+import { compileConstraint } from './compile';
+import { gbnfAccepts, specAccepts, xgrammar } from './testing/support';
 
 const gbnfError = (src: string): string => {
   try {
@@ -178,4 +180,34 @@ describe('xgrammar printed EBNF -> GBNF', () => {
       }
     },
   );
+});
+
+describe('xgrammar printed EBNF -> GBNF, property', () => {
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+    fc.string({ unit: 'binary-ascii', maxLength: 6 }),
+  );
+  it('keeps every enum string and property name exactly (any Unicode, control characters, quotes)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(text, { minLength: 1, maxLength: 3 }),
+        text,
+        async (values, key) => {
+          const schema = {
+            type: 'object',
+            properties: { [key]: { enum: values } },
+            required: [key],
+          };
+          const c = await compileConstraint({ guided_json: schema, guided_whitespace_pattern: '' });
+          if (c.kind === 'none') throw new Error('expected a grammar');
+          for (const v of values) {
+            const json = JSON.stringify({ [key]: v });
+            expect(await gbnfAccepts(c.gbnf, json), json).toBe(true);
+          }
+          expect(await gbnfAccepts(c.gbnf, JSON.stringify({ [key]: `${values[0]}x` }))).toBe(false);
+        },
+      ),
+      { numRuns: 40, seed: 3 },
+    );
+  });
 });

@@ -14,6 +14,7 @@
  * - bounds on `number` (or on a multi-type schema) are removed and reported as not enforced.
  */
 import { ConstraintError } from './errors';
+import { lit } from './grammar';
 import type { Expr } from './grammar';
 import { integerRangeExpr } from './intRange';
 
@@ -27,8 +28,12 @@ export interface SchemaLoosening {
 export interface PreparedSchema {
   /** The schema to give xgrammar. */
   schema: unknown;
-  /** Placeholder constant -> exact grammar to put in its place. */
-  integerRanges: Array<{ marker: string; expr: Expr; path: string }>;
+  /**
+   * Placeholders to replace in xgrammar's grammar: a bounded integer (a constant string whose
+   * place gets an exact range rule) or a property name that xgrammar would spell wrong (names
+   * with `"`, `\\` or control characters; the replacement is the JSON-escaped name).
+   */
+  markers: Array<{ marker: string; expr: Expr; path: string; inline: boolean }>;
   loosening: SchemaLoosening[];
 }
 
@@ -100,6 +105,7 @@ const SCHEMA_SINGLE = [
 const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
 
 const MARKER_PREFIX = 'xgr-int-range-7c1f';
+const KEY_MARKER_PREFIX = 'xgr-key-7c1f';
 
 const pointerPart = (key: string | number): string =>
   String(key).replace(/~/g, '~0').replace(/\//g, '~1');
@@ -131,7 +137,7 @@ function integerBounds(node: Record<string, unknown>): { lo: bigint | null; hi: 
 
 class SchemaWalker {
   readonly loosening: SchemaLoosening[] = [];
-  readonly integerRanges: PreparedSchema['integerRanges'] = [];
+  readonly markers: PreparedSchema['markers'] = [];
 
   constructor(private readonly param: string) {}
 
@@ -203,8 +209,8 @@ class SchemaWalker {
             `schema at "${path || '/'}": no integer satisfies ${bounds.map((b) => `${b} ${String(node[b])}`).join(' and ')}`,
           );
         }
-        const marker = `${MARKER_PREFIX}-${this.integerRanges.length}`;
-        this.integerRanges.push({ marker, expr, path });
+        const marker = `${MARKER_PREFIX}-${this.markers.length}`;
+        this.markers.push({ marker, expr, path, inline: false });
         const replaced: Record<string, unknown> = { const: marker };
         return replaced;
       }
@@ -224,10 +230,28 @@ class SchemaWalker {
       const map = node[key];
       if (!isObject(map)) continue;
       const copy: Record<string, unknown> = {};
+      const renames = new Map<string, string>();
       for (const [name, sub] of Object.entries(map)) {
-        copy[name] = this.walk(sub, `${path}/${key}/${pointerPart(name)}`);
+        let target = name;
+        if (key === 'properties' && JSON.stringify(name) !== `"${name}"`) {
+          // xgrammar 0.1.27 copies property names into its grammar unescaped
+          target = `${KEY_MARKER_PREFIX}-${this.markers.length}`;
+          this.markers.push({
+            marker: target,
+            expr: lit(JSON.stringify(name)),
+            path,
+            inline: true,
+          });
+          renames.set(name, target);
+        }
+        copy[target] = this.walk(sub, `${path}/${key}/${pointerPart(name)}`);
       }
       out[key] = copy;
+      if (renames.size > 0 && Array.isArray(node.required)) {
+        out.required = node.required.map((r) =>
+          typeof r === 'string' ? (renames.get(r) ?? r) : r,
+        );
+      }
     }
     for (const key of SCHEMA_SINGLE) {
       if (key in node) out[key] = this.walk(node[key], `${path}/${key}`);
@@ -262,7 +286,7 @@ class SchemaWalker {
 export function prepareSchema(schema: unknown, param: string): PreparedSchema {
   const walker = new SchemaWalker(param);
   const out = walker.walk(schema, '');
-  return { schema: out, integerRanges: walker.integerRanges, loosening: walker.loosening };
+  return { schema: out, markers: walker.markers, loosening: walker.loosening };
 }
 
 /**
@@ -295,5 +319,3 @@ class SchemaWalkerReportOnly {
     return walker.loosening;
   }
 }
-
-export const isIntegerRangeMarker = (text: string): boolean => text.startsWith(MARKER_PREFIX);

@@ -114,7 +114,13 @@ export async function callXGrammar<T>(
       .filter((l) => !/^Aborted\(/.test(l))
       .join('\n')
       .trim();
-    const reason = reasons.join('; ') || fallback || (e instanceof Error ? e.message : String(e));
+    const thrown =
+      e instanceof Error
+        ? e.message
+        : typeof e === 'number'
+          ? `an internal C++ exception (${e}) without a message`
+          : String(e);
+    const reason = reasons.join('; ') || fallback || thrown;
     throw new ConstraintError(param, `${what}: ${reason}`);
   } finally {
     if (outer) outer.push(...lines);

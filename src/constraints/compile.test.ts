@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileConstraint, planConstraint } from './compile';
+import { type CompileOptions, compileConstraint, planConstraint } from './compile';
 import type { CompiledConstraint, ConstraintRequest } from './compile';
 import { ConstraintError } from './errors';
 import { checkGrammar, parseGbnf } from './grammar';
@@ -7,8 +7,8 @@ import { gbnfAccepts, specAccepts } from './testing/support';
 
 type Compiled = Exclude<CompiledConstraint, { kind: 'none' }>;
 
-async function compiled(req: ConstraintRequest): Promise<Compiled> {
-  const c = await compileConstraint(req);
+async function compiled(req: ConstraintRequest, options: CompileOptions = {}): Promise<Compiled> {
+  const c = await compileConstraint(req, options);
   if (c.kind === 'none') throw new Error('expected a grammar');
   // the GBNF always reads back with llama.cpp's rules
   checkGrammar(parseGbnf(c.gbnf));
@@ -200,7 +200,7 @@ describe('tool_choice', () => {
     `<tool_call>\n{"name": "${name}", "arguments": ${args}}\n</tool_call>`;
 
   it('required: at least one call of one of the tools, arguments valid for its schema', async () => {
-    const c = await compiled({ tools, tool_choice: 'required' });
+    const c = await compiled({ tools, tool_choice: 'required' }, { toolCallFormat: 'hermes' });
     expect(c).toMatchObject({
       kind: 'tool_call',
       source: 'tool_choice',
@@ -228,21 +228,64 @@ describe('tool_choice', () => {
   });
 
   it('parallel_tool_calls false: exactly one call', async () => {
-    const c = await compiled({ tools, tool_choice: 'required', parallel_tool_calls: false });
+    const c = await compiled(
+      { tools, tool_choice: 'required', parallel_tool_calls: false },
+      { toolCallFormat: 'hermes' },
+    );
     expect(c.toolCall?.parallel).toBe(false);
     await expectAccepts(c, [call('now', '{}')], [`${call('now', '{}')}\n${call('now', '{}')}`]);
   });
 
   it('a named function: exactly that function', async () => {
-    const c = await compiled({
-      tools,
-      tool_choice: { type: 'function', function: { name: 'add' } },
-    });
+    const c = await compiled(
+      { tools, tool_choice: { type: 'function', function: { name: 'add' } } },
+      { toolCallFormat: 'hermes' },
+    );
     expect(c.toolCall).toEqual({ format: 'hermes', names: ['add'], parallel: false });
     await expectAccepts(
       c,
       [call('add', '{"a": 3, "b": 4}')],
       [call('now', '{}'), `${call('add', '{"a": 3, "b": 4}')}\n${call('add', '{"a": 3, "b": 4}')}`],
+    );
+  });
+
+  it('by default, the shapes vLLM forces: a JSON array for required, bare arguments when named', async () => {
+    const req = await compiled({ tools, tool_choice: 'required' });
+    expect(req.toolCall).toEqual({
+      format: 'vllm',
+      names: ['get_weather', 'add', 'now'],
+      parallel: true,
+    });
+    const item = (name: string, args: string) => `{"name": "${name}", "parameters": ${args}}`;
+    await expectAccepts(
+      req,
+      [
+        `[${item('now', '{}')}]`,
+        `[${item('add', '{"a": 1, "b": 2}')}, ${item('get_weather', '{"city": "Oslo"}')}]`,
+      ],
+      [
+        '[]',
+        item('now', '{}'),
+        `[${item('nope', '{}')}]`,
+        `[${item('add', '{"a": -1, "b": 2}')}]`,
+        call('now', '{}'),
+      ],
+    );
+    const one = await compiled({ tools, tool_choice: 'required', parallel_tool_calls: false });
+    await expectAccepts(
+      one,
+      [`[${item('now', '{}')}]`],
+      [`[${item('now', '{}')}, ${item('now', '{}')}]`],
+    );
+    const named = await compiled({
+      tools,
+      tool_choice: { type: 'function', function: { name: 'add' } },
+    });
+    expect(named.toolCall).toEqual({ format: 'vllm', names: ['add'], parallel: false });
+    await expectAccepts(
+      named,
+      ['{"a": 3, "b": 4}'],
+      ['{}', item('add', '{"a": 3, "b": 4}'), call('add', '{"a": 3, "b": 4}')],
     );
   });
 

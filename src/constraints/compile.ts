@@ -87,7 +87,13 @@ export type XGrammarSpec =
   | { type: 'json_schema'; schema: string; anyWhitespace: boolean; strictMode: boolean };
 
 /** Tool-call output forms a grammar can force. */
-export type ToolCallFormat = 'hermes' | 'llama3_json';
+/**
+ * Tool-call output forms a grammar can force. "vllm" (the default) is what vLLM's own guided
+ * decoding forces, so a request behaves alike in the tab and on vLLM: for "required" a JSON
+ * array `[{"name": …, "parameters": {…}}, …]`, for a named function its bare arguments.
+ * "hermes" and "llama3_json" force a model's native call syntax instead.
+ */
+export type ToolCallFormat = 'vllm' | 'hermes' | 'llama3_json';
 
 export interface ToolCallInfo {
   format: ToolCallFormat;
@@ -118,7 +124,7 @@ export type CompiledConstraint =
 export interface CompileOptions {
   /** The loaded xgrammar module; loaded on demand when absent (only JSON kinds and grammars need it). */
   xgrammar?: XGrammar;
-  /** Tool-call form to force for tool_choice required / named (default "hermes"). */
+  /** Tool-call form to force for tool_choice required / named (default "vllm"). */
   toolCallFormat?: ToolCallFormat;
 }
 
@@ -275,7 +281,7 @@ export async function compileConstraint(
       built = await userGrammar(await xg(), req.guided_grammar);
       break;
     case 'tool_call': {
-      const result = await toolCallGrammar(await xg(), req, options.toolCallFormat ?? 'hermes');
+      const result = await toolCallGrammar(await xg(), req, options.toolCallFormat ?? 'vllm');
       built = result.built;
       toolCall = result.info;
       break;
@@ -620,6 +626,21 @@ async function toolCallGrammar(
     warnings.push(...built.warnings);
     const argsKey = format === 'hermes' ? 'arguments' : 'parameters';
     branches.push(seq(lit(`${JSON.stringify(tool.name)}, "${argsKey}": `), ref(`${prefix}root`)));
+  }
+  if (format === 'vllm') {
+    const named = typeof choice === 'object' && choice !== null;
+    if (named) {
+      rules.push({ name: 'root', body: ref(`t${selected[0]!.index}-root`) });
+    } else {
+      rules.push({ name: 'tool-fn', body: alt(...branches) });
+      rules.push({ name: 'tool-call', body: seq(lit('{"name": '), ref('tool-fn'), lit('}')) });
+      const more = parallel ? rep(seq(lit(', '), ref('tool-call')), 0, null) : seq();
+      rules.push({ name: 'root', body: seq(lit('['), ref('tool-call'), more, lit(']')) });
+    }
+    return {
+      built: { grammar: { rules }, loosening, warnings },
+      info: { format, names: selected.map((t) => t.name), parallel },
+    };
   }
   rules.push({ name: 'tool-fn', body: alt(...branches) });
   const call =

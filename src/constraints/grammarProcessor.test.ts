@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import Ajv from 'ajv';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileConstraint } from './compile';
+import { type CompileOptions, compileConstraint } from './compile';
 import type { CompiledConstraint, ConstraintRequest, XGrammarSpec } from './compile';
 import { GrammarLogitProcessor, vocabFromTokenizerJson } from './grammarProcessor';
 import { regexArb } from './testing/arbitraries';
@@ -21,8 +21,8 @@ beforeAll(async () => {
 
 type Compiled = Exclude<CompiledConstraint, { kind: 'none' }>;
 
-async function compiled(req: ConstraintRequest): Promise<Compiled> {
-  const c = await compileConstraint(req);
+async function compiled(req: ConstraintRequest, options: CompileOptions = {}): Promise<Compiled> {
+  const c = await compileConstraint(req, options);
   if (c.kind === 'none') throw new Error('expected a grammar');
   return c;
 }
@@ -391,7 +391,8 @@ describe('sampled outputs always obey the constraint', () => {
     ];
     let seed = 300;
     for (const [req, check] of cases) {
-      const c = await compiled(req);
+      // The model-native Hermes form; the vLLM forms are covered in compile.test.ts.
+      const c = await compiled(req, { toolCallFormat: 'hermes' });
       for (let i = 0; i < 4; i++) {
         const text = await generate(c, seed++);
         const calls = parse(text);

@@ -2,8 +2,13 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { EngineKind, LoadProgress, ModelInfo, WorkerError } from '../engine/protocol';
 
+/** The engine select: an in-tab engine, or a server (src/ui/engine/ServerSettings.tsx). */
+export type EngineChoice = EngineKind | 'server';
+
 export interface EngineState {
-  engine: EngineKind;
+  engine: EngineChoice;
+  /** The in-tab engine last chosen: loads and runs in the tab (Compare) while 'server' is. */
+  tabEngine: EngineKind;
   /** CPU engine: a GGUF URL. WebGPU engine: a WebLLM model id. */
   cpuModelUrl: string;
   webgpuModelId: string;
@@ -11,7 +16,7 @@ export interface EngineState {
   progress: LoadProgress | null;
   model: ModelInfo | null;
   error: WorkerError | null;
-  setEngine: (e: EngineKind) => void;
+  setEngine: (e: EngineChoice) => void;
   setCpuModelUrl: (u: string) => void;
   setWebgpuModelId: (id: string) => void;
   set: (p: Partial<EngineState>) => void;
@@ -25,13 +30,14 @@ export const useEngineStore = create<EngineState>()(
   persist(
     (set) => ({
       engine: 'cpu',
+      tabEngine: 'cpu',
       cpuModelUrl: DEFAULT_CPU_MODEL_URL,
       webgpuModelId: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
       status: 'idle',
       progress: null,
       model: null,
       error: null,
-      setEngine: (engine) => set({ engine }),
+      setEngine: (engine) => set(engine === 'server' ? { engine } : { engine, tabEngine: engine }),
       setCpuModelUrl: (cpuModelUrl) => set({ cpuModelUrl }),
       setWebgpuModelId: (webgpuModelId) => set({ webgpuModelId }),
       set: (p) => set(p),
@@ -41,6 +47,7 @@ export const useEngineStore = create<EngineState>()(
       version: 1,
       partialize: (s) => ({
         engine: s.engine,
+        tabEngine: s.tabEngine,
         cpuModelUrl: s.cpuModelUrl,
         webgpuModelId: s.webgpuModelId,
       }),

@@ -30,6 +30,8 @@ export interface RunView {
   choices: ChoiceView[];
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
   error: WorkerError | null;
+  /** Where an error came from or how to fix it (server runs), shown under it. */
+  errorNote?: string;
   startedAt: number;
   firstTokenAt: number | null;
   endedAt: number | null;

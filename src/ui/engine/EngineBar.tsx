@@ -1,7 +1,7 @@
-import { useEngineStore } from '../../store/engineStore';
-import type { EngineKind } from '../../engine/protocol';
+import { useEngineStore, type EngineChoice } from '../../store/engineStore';
 import { loadSelectedModel, setPickedFile } from './loadModel';
 import { ServedModels } from './ServedModels';
+import { ServerSettings } from './ServerSettings';
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -20,13 +20,16 @@ export function EngineBar() {
         <select
           aria-label="Engine"
           value={s.engine}
-          onChange={(e) => s.setEngine(e.target.value as EngineKind)}
+          onChange={(e) => s.setEngine(e.target.value as EngineChoice)}
         >
           <option value="cpu">CPU (llama.cpp wasm)</option>
           <option value="webgpu">WebGPU (WebLLM){hasWebGpu ? '' : ' — not available'}</option>
+          <option value="server">Server (OpenAI-compatible URL)</option>
         </select>
       </label>
-      {s.engine === 'cpu' ? (
+      {s.engine === 'server' ? (
+        <ServerSettings />
+      ) : s.engine === 'cpu' ? (
         <>
           <ServedModels />
           <label>

@@ -5,7 +5,7 @@ import {
   useEngineStore,
 } from '../../store/engineStore';
 import { fetchServedModels } from './ServedModels';
-import type { ModelSource } from '../../engine/protocol';
+import type { EngineKind, ModelSource } from '../../engine/protocol';
 
 let pickedFile: File | null = null;
 
@@ -13,9 +13,15 @@ export function setPickedFile(f: File | null) {
   pickedFile = f;
 }
 
+/** The in-tab engine: the one chosen, or the last one chosen while 'server' is. */
+function tabEngine(): EngineKind {
+  const s = useEngineStore.getState();
+  return s.engine === 'server' ? s.tabEngine : s.engine;
+}
+
 async function currentSource(): Promise<ModelSource> {
   const s = useEngineStore.getState();
-  if (s.engine === 'webgpu') return { kind: 'webllm', modelId: s.webgpuModelId };
+  if (tabEngine() === 'webgpu') return { kind: 'webllm', modelId: s.webgpuModelId };
   if (pickedFile) return { kind: 'file', file: pickedFile, name: pickedFile.name };
   let url = s.cpuModelUrl;
   if (url === DEFAULT_CPU_MODEL_URL) {
@@ -39,7 +45,7 @@ export function loadSelectedModel(): Promise<void> {
   store.set({ status: 'loading', progress: null, error: null, model: null });
   loading = currentSource()
     .then((source) =>
-      engineClient().load(store.engine, source, (progress) =>
+      engineClient().load(tabEngine(), source, (progress) =>
         useEngineStore.getState().set({ progress }),
       ),
     )

@@ -1,16 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useRequestStore } from '../../store/requestStore';
-import { exportJson, toCurl, toJavaScript, toPython } from '../../request/export';
-import { importRequest, ImportError } from '../../request/import';
+import { exportJson } from '../../request/export';
+import { importRequest } from '../../request/import';
 import { encodeShare, ShareError } from '../../request/share';
-
-type Tab = 'json' | 'curl' | 'python' | 'javascript';
-const TABS: { id: Tab; label: string; file: string }[] = [
-  { id: 'json', label: 'JSON', file: 'request.json' },
-  { id: 'curl', label: 'curl', file: 'request.sh' },
-  { id: 'python', label: 'Python', file: 'request.py' },
-  { id: 'javascript', label: 'JavaScript', file: 'request.mjs' },
-];
+import { ExportTargetPanel } from './ExportTargetPanel';
+import { ImportPanel } from './ImportPanel';
 
 /** The live request JSON: edits here replace the draft when they parse. */
 function LiveJson() {
@@ -20,14 +14,15 @@ function LiveJson() {
   const json = exportJson(draft);
   const [text, setText] = useState(json);
   const [error, setError] = useState<string | null>(null);
-  const last = useRef(json);
-  useEffect(() => {
-    if (json !== last.current) {
-      last.current = json;
-      setText(json);
-      setError(null);
-    }
-  }, [json]);
+  // The request as this editor last showed or wrote it. A change from elsewhere (the form,
+  // an import) replaces the text during the same render, so the editor is never a commit
+  // behind the draft (an effect left a moment where it showed the old request).
+  const [shown, setShown] = useState(json);
+  if (json !== shown) {
+    setShown(json);
+    setText(json);
+    setError(null);
+  }
   return (
     <div className="live-json">
       <textarea
@@ -44,7 +39,7 @@ function LiveJson() {
             const { draft: d, unknown } = importRequest(t);
             setError(null);
             setEditorError('(request JSON)', null);
-            last.current = exportJson(d);
+            setShown(exportJson(d));
             replaceDraft(d, unknown);
           } catch (err) {
             const msg = (err as Error).message;
@@ -62,51 +57,12 @@ function LiveJson() {
   );
 }
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function RequestPanel() {
   const draft = useRequestStore((s) => s.draft);
   const unknown = useRequestStore((s) => s.unknownFields);
   const clearUnknown = useRequestStore((s) => s.clearUnknown);
-  const replaceDraft = useRequestStore((s) => s.replaceDraft);
-  const [tab, setTab] = useState<Tab>('json');
   const [notice, setNotice] = useState<string | null>(null);
-  const [importText, setImportText] = useState('');
-  const [importError, setImportError] = useState<string | null>(null);
   const [shareUrl, setShareUrl] = useState<string | null>(null);
-  const code =
-    tab === 'curl'
-      ? toCurl(draft)
-      : tab === 'python'
-        ? toPython(draft)
-        : tab === 'javascript'
-          ? toJavaScript(draft)
-          : exportJson(draft);
-  const file = TABS.find((t) => t.id === tab)!.file;
-
-  const doImport = (text: string) => {
-    try {
-      const r = importRequest(text);
-      replaceDraft(r.draft, r.unknown);
-      setImportError(null);
-      setImportText('');
-      const n = Object.keys(r.unknown).length;
-      setNotice(
-        n
-          ? `Imported; ${n} unknown field(s) kept aside: ${Object.keys(r.unknown).join(', ')}`
-          : 'Imported.',
-      );
-    } catch (e) {
-      setImportError(e instanceof ImportError ? e.message : String(e));
-    }
-  };
 
   return (
     <section className="request-panel" aria-label="Request">
@@ -124,31 +80,8 @@ export function RequestPanel() {
         </div>
       )}
       <h3>Export</h3>
-      <div role="tablist" className="tabs">
-        {TABS.map((t) => (
-          <button key={t.id} role="tab" aria-selected={tab === t.id} onClick={() => setTab(t.id)}>
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <pre className="code" data-testid="export-code">
-        {code}
-      </pre>
+      <ExportTargetPanel />
       <div className="button-row">
-        <button
-          type="button"
-          onClick={() =>
-            void navigator.clipboard?.writeText(code).then(
-              () => setNotice('Copied.'),
-              () => setNotice('Copy failed: the browser refused clipboard access.'),
-            )
-          }
-        >
-          Copy
-        </button>
-        <button type="button" onClick={() => download(file, code)}>
-          Download {file}
-        </button>
         <button
           type="button"
           onClick={() => {
@@ -178,43 +111,7 @@ export function RequestPanel() {
           {notice}
         </div>
       )}
-      <h3>Import</h3>
-      <textarea
-        aria-label="Import request"
-        rows={4}
-        placeholder="Paste or drop a request JSON or a curl command"
-        value={importText}
-        onChange={(e) => setImportText(e.target.value)}
-        onDrop={(e) => {
-          const f = e.dataTransfer.files[0];
-          if (f) {
-            e.preventDefault();
-            void f.text().then(doImport);
-          }
-        }}
-      />
-      <div className="button-row">
-        <button
-          type="button"
-          onClick={() => doImport(importText)}
-          disabled={importText.trim() === ''}
-        >
-          Import
-        </button>
-        <label className="file-button">
-          Open file…
-          <input
-            type="file"
-            accept=".json,.txt,.sh,application/json"
-            onChange={(e) => void e.target.files?.[0]?.text().then(doImport)}
-          />
-        </label>
-      </div>
-      {importError && (
-        <div className="field-error" role="alert" data-testid="import-error">
-          {importError}
-        </div>
-      )}
+      <ImportPanel />
     </section>
   );
 }

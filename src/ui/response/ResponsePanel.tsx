@@ -3,6 +3,7 @@ import { useRunStore, type ChoiceView, type RunView } from '../../store/runStore
 import { useRequestStore } from '../../store/requestStore';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
+import { ComparePanel } from './ComparePanel';
 
 function Tokens({ choice }: { choice: ChoiceView }) {
   return (
@@ -130,6 +131,7 @@ export function ResponsePanel({
         )}
       </div>
       <PromptPreview />
+      <ComparePanel validation={validation} />
       {latest && (
         <div data-testid="latest-run" data-status={latest.status}>
           <RunMeta run={latest} />
@@ -137,6 +139,11 @@ export function ResponsePanel({
             <div className="field-error" role="alert" data-testid="run-error">
               {latest.error.status} {latest.error.type}
               {latest.error.param ? ` (param: ${latest.error.param})` : ''}: {latest.error.message}
+            </div>
+          )}
+          {latest.error && latest.errorNote && (
+            <div className="hint" data-testid="run-error-note">
+              {latest.errorNote}
             </div>
           )}
           {latest.choices.map((c) => (

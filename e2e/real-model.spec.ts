@@ -54,3 +54,58 @@ test('the real model answers a question with its own chat template', async () =>
   // The model ended its turn itself (end-of-turn token), not at the token limit.
   expect(r.choices[0]!.finish_reason).toBe('stop');
 });
+
+test('the real model fills a JSON schema and calls a tool under constraint', async () => {
+  const schema = {
+    type: 'object',
+    properties: { city: { type: 'string' }, country: { type: 'string' } },
+    required: ['city', 'country'],
+    additionalProperties: false,
+  };
+  const json = await ask({
+    messages: [
+      { role: 'system', content: 'You answer in JSON.' },
+      { role: 'user', content: 'What is the capital of France? Give city and country.' },
+    ],
+    temperature: 0,
+    max_completion_tokens: 60,
+    response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } },
+  });
+  const value = JSON.parse(json.choices[0]!.message.content ?? '') as {
+    city: string;
+    country: string;
+  };
+  expect(Object.keys(value).sort()).toEqual(['city', 'country']);
+  expect(json.choices[0]!.finish_reason).toBe('stop');
+
+  const tools = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'Current weather of a city',
+        parameters: {
+          type: 'object',
+          properties: { city: { type: 'string' } },
+          required: ['city'],
+        },
+      },
+    },
+  ];
+  const call = await ask({
+    messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    tools,
+    tool_choice: 'required',
+    // A 135M model would repeat the call until the token limit.
+    parallel_tool_calls: false,
+    temperature: 0,
+    max_completion_tokens: 60,
+  });
+  const calls = call.choices[0]!.message.tool_calls ?? [];
+  expect(calls.length, JSON.stringify(call)).toBeGreaterThan(0);
+  expect(calls[0]!.function.name).toBe('get_weather');
+  expect(typeof (JSON.parse(calls[0]!.function.arguments) as { city: unknown }).city).toBe(
+    'string',
+  );
+  expect(call.choices[0]!.finish_reason).toBe('tool_calls');
+});

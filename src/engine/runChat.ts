@@ -160,7 +160,8 @@ export async function runChat(
   const asm = new ResponseAssembler(req, {
     lastMessage,
     reasoning: { startsInReasoning: startsInReasoning(prompt) },
-    toolCallFormat: constraint?.toolCall?.format ?? 'hermes',
+    // The model's own call syntax, parsed for tool_choice auto (forced calls use vLLM's shapes).
+    toolCallFormat: 'hermes',
   });
   const emit = (chunks: VllmChatCompletionChunk[]) => {
     if (req.stream) for (const c of chunks) out.onChunk?.(c);

@@ -16,6 +16,7 @@ import type {
   ToWorker,
   WorkerError,
 } from './protocol';
+import type { CustomWebLlmModel, WebGpuCacheReport, WebGpuCatalog } from './webgpu/modelCatalog';
 
 export interface RunHandlers {
   onQueued?: (position: number) => void;
@@ -151,6 +152,24 @@ export class EngineClient {
 
   lookupToken(text: string): Promise<TokenMatch[]> {
     return this.call({ type: 'lookupToken', text });
+  }
+
+  /** WebLLM's models judged against this browser's WebGPU adapter. */
+  webgpuCatalog(): Promise<WebGpuCatalog> {
+    return this.call({ type: 'webgpuCatalog' });
+  }
+
+  /** What the WebGPU model cache holds, and the storage estimate. */
+  webgpuCache(custom: CustomWebLlmModel[] = []): Promise<WebGpuCacheReport> {
+    return this.call({ type: 'webgpuCache', custom });
+  }
+
+  /** Deletes one cached WebGPU model (null: all of them); resolves to the new report. */
+  webgpuCacheDelete(
+    modelId: string | null,
+    custom: CustomWebLlmModel[] = [],
+  ): Promise<WebGpuCacheReport> {
+    return this.call({ type: 'webgpuCacheDelete', modelId, custom });
   }
 }
 

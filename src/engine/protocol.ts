@@ -4,6 +4,7 @@
  */
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { ApiError, ChatRequest } from '../request/types';
+import type { CustomWebLlmModel, WebGpuCacheReport, WebGpuCatalog } from './webgpu/modelCatalog';
 
 export type EngineKind = 'cpu' | 'webgpu';
 
@@ -26,6 +27,8 @@ export interface LoadProgress {
   phase: string;
   loaded: number;
   total: number;
+  /** 'fraction': loaded/total is a share of the phase, not bytes (absent: bytes). */
+  unit?: 'bytes' | 'fraction';
 }
 
 export interface WorkerError extends ApiError {
@@ -37,7 +40,16 @@ export type ToWorker =
   | { type: 'run'; runId: string; request: ChatRequest }
   | { type: 'cancel'; runId: string }
   | { type: 'preview'; callId: number; request: ChatRequest }
-  | { type: 'lookupToken'; callId: number; text: string };
+  | { type: 'lookupToken'; callId: number; text: string }
+  // WebGPU engine: model picker data and the model cache (custom: models not in WebLLM's list)
+  | { type: 'webgpuCatalog'; callId: number }
+  | { type: 'webgpuCache'; callId: number; custom: CustomWebLlmModel[] }
+  | {
+      type: 'webgpuCacheDelete';
+      callId: number;
+      modelId: string | null;
+      custom: CustomWebLlmModel[];
+    };
 
 export interface PromptPreview {
   prompt: string;
@@ -58,7 +70,12 @@ export type FromWorker =
   | { type: 'chunk'; runId: string; chunk: ChatCompletionChunk }
   | { type: 'done'; runId: string; completion: ChatCompletion }
   | { type: 'runError'; runId: string; error: WorkerError }
-  | { type: 'reply'; callId: number; ok: true; value: PromptPreview | TokenMatch[] }
+  | {
+      type: 'reply';
+      callId: number;
+      ok: true;
+      value: PromptPreview | TokenMatch[] | WebGpuCatalog | WebGpuCacheReport;
+    }
   | { type: 'reply'; callId: number; ok: false; error: WorkerError };
 
 export function workerError(

@@ -144,6 +144,22 @@ async function handle(m: ToWorker): Promise<void> {
       } catch (e) {
         post({ type: 'reply', callId: m.callId, ok: false, error: errorOf(e) });
       }
+      return;
+    case 'webgpuCatalog':
+    case 'webgpuCache':
+    case 'webgpuCacheDelete':
+      try {
+        const webgpu = await import('./webgpu/webllmManager');
+        const value =
+          m.type === 'webgpuCatalog'
+            ? await webgpu.webGpuCatalog()
+            : m.type === 'webgpuCache'
+              ? await webgpu.webGpuCacheReport(m.custom)
+              : await webgpu.deleteWebGpuCache(m.modelId, m.custom);
+        post({ type: 'reply', callId: m.callId, ok: true, value });
+      } catch (e) {
+        post({ type: 'reply', callId: m.callId, ok: false, error: errorOf(e) });
+      }
   }
 }
 

@@ -2,13 +2,8 @@ import { useEngineStore, type EngineChoice } from '../../store/engineStore';
 import { loadSelectedModel, setPickedFile } from './loadModel';
 import { ServedModels } from './ServedModels';
 import { ServerSettings } from './ServerSettings';
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
+import { progressLabel } from './progressLabel';
+import { WebGpuErrorActions, WebGpuPanel } from './WebGpuPanel';
 
 export function EngineBar() {
   const s = useEngineStore();
@@ -59,16 +54,7 @@ export function EngineBar() {
           </label>
         </>
       ) : (
-        <label>
-          WebLLM model{' '}
-          <input
-            aria-label="WebLLM model id"
-            type="text"
-            size={32}
-            value={s.webgpuModelId}
-            onChange={(e) => s.setWebgpuModelId(e.target.value)}
-          />
-        </label>
+        <WebGpuPanel />
       )}
       <button
         type="button"
@@ -81,15 +67,13 @@ export function EngineBar() {
         {s.status === 'loading' && (
           <>
             <progress max={s.progress?.total || 1} value={s.progress?.loaded ?? 0} />
-            {s.progress
-              ? `${s.progress.phase} ${formatBytes(s.progress.loaded)} / ${formatBytes(s.progress.total)}`
-              : 'starting…'}
+            {progressLabel(s.progress)}
           </>
         )}
         {s.status === 'ready' && s.model && <>Loaded: {s.model.name}</>}
         {s.status === 'error' && s.error && (
           <span className="field-error" role="alert">
-            {s.error.message}
+            {s.error.message} <WebGpuErrorActions error={s.error} />
           </span>
         )}
         {s.status === 'idle' && 'No model loaded'}

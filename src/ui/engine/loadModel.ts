@@ -5,6 +5,7 @@ import {
   useEngineStore,
 } from '../../store/engineStore';
 import { fetchServedModels } from './ServedModels';
+import { webGpuSource } from './webgpuActions';
 import type { EngineKind, ModelSource } from '../../engine/protocol';
 
 let pickedFile: File | null = null;
@@ -21,7 +22,7 @@ function tabEngine(): EngineKind {
 
 async function currentSource(): Promise<ModelSource> {
   const s = useEngineStore.getState();
-  if (tabEngine() === 'webgpu') return { kind: 'webllm', modelId: s.webgpuModelId };
+  if (tabEngine() === 'webgpu') return webGpuSource();
   if (pickedFile) return { kind: 'file', file: pickedFile, name: pickedFile.name };
   let url = s.cpuModelUrl;
   if (url === DEFAULT_CPU_MODEL_URL) {

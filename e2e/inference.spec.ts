@@ -418,3 +418,12 @@ test('include_reasoning: a think block comes back as reasoning_content, never in
   expect(off.choices[0]!.message.reasoning_content).toBeUndefined();
   expect(text(off)).toBe('xyz');
 });
+
+test('user is accepted and kept with the run', async () => {
+  await page.locator('#param-user').fill('user-1234');
+  await page.locator('#param-max_completion_tokens').fill('2');
+  await page.getByRole('button', { name: /^Run/ }).click();
+  const latest = page.getByTestId('latest-run');
+  await expect(latest).toHaveAttribute('data-status', 'done');
+  await expect(latest.getByTestId('run-user')).toHaveText('user-1234');
+});

@@ -23,6 +23,8 @@ export interface ChoiceView {
 
 export interface RunView {
   runId: string;
+  /** The request as it was run (kept with the run: user, request_id, every parameter). */
+  request: Record<string, unknown> | null;
   status: 'queued' | 'running' | 'done' | 'error' | 'cancelled';
   queuePosition: number | null;
   prompt: string | null;
@@ -38,9 +40,10 @@ export interface RunView {
   completion: ChatCompletion | null;
 }
 
-export function emptyRun(runId: string): RunView {
+export function emptyRun(runId: string, request: Record<string, unknown> | null = null): RunView {
   return {
     runId,
+    request,
     status: 'queued',
     queuePosition: null,
     prompt: null,
@@ -135,7 +138,7 @@ export function viewOfCompletion(run: RunView, c: ChatCompletion): RunView {
 interface RunState {
   runs: RunView[];
   active: string | null;
-  start: (runId: string) => void;
+  start: (runId: string, request?: Record<string, unknown>) => void;
   patch: (runId: string, f: (r: RunView) => RunView) => void;
   clear: () => void;
 }
@@ -143,8 +146,8 @@ interface RunState {
 export const useRunStore = create<RunState>()((set) => ({
   runs: [],
   active: null,
-  start: (runId) =>
-    set((s) => ({ runs: [emptyRun(runId), ...s.runs].slice(0, 20), active: runId })),
+  start: (runId, request) =>
+    set((s) => ({ runs: [emptyRun(runId, request), ...s.runs].slice(0, 20), active: runId })),
   patch: (runId, f) => set((s) => ({ runs: s.runs.map((r) => (r.runId === runId ? f(r) : r)) })),
   clear: () => set({ runs: [], active: null }),
 }));

@@ -73,6 +73,12 @@ function RunMeta({ run }: { run: RunView }) {
   return (
     <div className="meta" data-testid="run-meta">
       <span data-testid="run-status">{run.status}</span>
+      {typeof run.request?.user === 'string' && (
+        <>
+          {' '}
+          · user <code data-testid="run-user">{run.request.user}</code>
+        </>
+      )}
       {run.queuePosition !== null && <> · queue position {run.queuePosition}</>}
       {run.responseId && (
         <>

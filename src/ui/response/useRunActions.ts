@@ -23,7 +23,7 @@ export function useRunActions(validation: Validation) {
         ? request.request_id
         : newRunId();
     const { start, patch } = useRunStore.getState();
-    start(runId);
+    start(runId, draft);
     const patchRun = (f: Parameters<typeof patch>[1]) => patch(runId, f);
     if (useEngineStore.getState().engine === 'server') {
       const s = useServerStore.getState();

@@ -41,3 +41,14 @@ export interface ApiError {
   param: string | null;
   code: string | number | null;
 }
+
+/**
+ * Type-level check: every OpenAI parameter of the table is a field of openai's request type
+ * (include_reasoning, sent in extra_body, aside). Adding one that is not fails the type check.
+ */
+type OpenAIParamName = Extract<
+  (typeof import('./params').PARAMS)[number],
+  { source: 'openai' }
+>['name'];
+type NotInOpenAI = Exclude<OpenAIParamName, keyof ChatCompletionCreateParams | 'include_reasoning'>;
+export const OPENAI_PARAMS_ARE_OPENAI_FIELDS: NotInOpenAI extends never ? true : never = true;

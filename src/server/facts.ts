@@ -13,8 +13,7 @@
  * SOURCES and each row's `sources`); where they differ from ../shared/docs/DESIGN.md the
  * upstream behaviour is written here and the difference is noted in DESIGN_DIFFERENCES.
  */
-import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
-import type { ParamName } from '../request/params';
+import { paramSpec, type ParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 
 export type Target = 'openai' | 'vllm' | 'vllm-guided';
@@ -600,36 +599,11 @@ export function factFor(param: ParamName, target: Target): Fact {
 }
 
 /**
- * The keyword arguments of the official Python client's `chat.completions.create` that the
- * spec's parameters use (checked against openai-node's types, which mirror it). Every other
- * body field goes into `extra_body`.
+ * Whether the official Python client's `chat.completions.create` takes this body field as a
+ * keyword argument: the OpenAI parameters of the table, less those it sends in `extra_body`.
+ * Every other field (vLLM extras, structured_outputs) goes into `extra_body`.
  */
-export const OPENAI_CLIENT_ARGS = [
-  'model',
-  'messages',
-  'frequency_penalty',
-  'logit_bias',
-  'logprobs',
-  'top_logprobs',
-  'max_tokens',
-  'max_completion_tokens',
-  'n',
-  'presence_penalty',
-  'response_format',
-  'seed',
-  'stop',
-  'stream',
-  'stream_options',
-  'temperature',
-  'top_p',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'user',
-] as const satisfies readonly (keyof ChatCompletionCreateParamsBase)[];
-
-const CLIENT_ARG_SET = new Set<string>(OPENAI_CLIENT_ARGS);
-
 export function isOpenAIClientArg(name: string): boolean {
-  return CLIENT_ARG_SET.has(name);
+  const spec = paramSpec(name);
+  return spec !== undefined && spec.source === 'openai' && spec.extraBody !== true;
 }

@@ -427,3 +427,13 @@ test('user is accepted and kept with the run', async () => {
   await expect(latest).toHaveAttribute('data-status', 'done');
   await expect(latest.getByTestId('run-user')).toHaveText('user-1234');
 });
+
+test('a GGUF file picked from disk loads in the CPU engine and answers', async () => {
+  await page
+    .getByText('Open GGUF…')
+    .locator('input[type=file]')
+    .setInputFiles('public/models/tiny-random.gguf');
+  await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 60_000 });
+  const r = await complete(page, { max_completion_tokens: 3 });
+  expect(r.usage.completion_tokens).toBe(3);
+});

@@ -29,6 +29,11 @@ test.beforeAll(async ({ browser }) => {
   await page.getByLabel('GGUF model URL').fill(MODEL);
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 120_000 });
+  // The request now names the loaded model.
+  const request = JSON.parse(await page.getByTestId('request-json').inputValue()) as {
+    model: string;
+  };
+  expect(request.model).toBe('SmolLM2-135M-Instruct.Q4_1');
 });
 
 test.afterAll(async () => {

@@ -19,7 +19,8 @@ export async function loadCpuEngine(
   const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);
   const info: ModelInfo = {
     engine: 'cpu',
-    name: md.name ?? name,
+    // The file name identifies the model (and quantisation) better than general.name.
+    name: name.replace(/\.gguf$/i, '') || md.name || 'model',
     contextLength: loaded.nCtx,
     chatTemplate: md.chatTemplate ?? null,
     bosToken: special(md.bosTokenId) ?? null,

@@ -5,6 +5,7 @@ import {
   useEngineStore,
 } from '../../store/engineStore';
 import { fetchServedModels } from './ServedModels';
+import { DEFAULT_DRAFT, useRequestStore } from '../../store/requestStore';
 import { webGpuSource } from './webgpuActions';
 import type { EngineKind, ModelSource } from '../../engine/protocol';
 
@@ -43,6 +44,7 @@ let loading: Promise<void> | null = null;
 /** Loads the selected model (once); the store shows progress and errors. */
 export function loadSelectedModel(): Promise<void> {
   const store = useEngineStore.getState();
+  const previous = store.model?.name;
   store.set({ status: 'loading', progress: null, error: null, model: null });
   loading = currentSource()
     .then((source) =>
@@ -51,7 +53,17 @@ export function loadSelectedModel(): Promise<void> {
       ),
     )
     .then(
-      (model) => useEngineStore.getState().set({ status: 'ready', model, progress: null }),
+      (model) => {
+        useEngineStore.getState().set({ status: 'ready', model, progress: null });
+        // The request names the loaded model, unless the user typed another name on purpose.
+        const req = useRequestStore.getState();
+        if (
+          req.draft.model === DEFAULT_DRAFT.model ||
+          req.draft.model === previous ||
+          !req.draft.model
+        )
+          req.setParam('model', model.name);
+      },
       (error) => {
         useEngineStore.getState().set({ status: 'error', error, progress: null });
         throw error;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { holdBackStop, normalizeStops } from './holdBackStop';
+import { cutAt } from './testing/pieces';
 
 /** Independent oracle: read left to right, cut at the first position where a stop string ends. */
 function cutAtFirstStop(text: string, stops: string[]): { text: string; stop: string | null } {
@@ -28,19 +29,6 @@ function run(pieces: string[], stops: string[]) {
   }
   emitted.push(m.flush());
   return { emitted, stop, pushedAfterStop, matcher: m };
-}
-
-/** Cut a string into pieces at the given sorted offsets. */
-function split(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 // Small alphabets make stop strings actually occur, overlap and share prefixes.
@@ -105,7 +93,7 @@ describe('holdBackStop', () => {
     fc.assert(
       fc.property(smallText, stopSet, fc.array(fc.nat(), { maxLength: 8 }), (text, stops, cuts) => {
         const want = cutAtFirstStop(text, stops);
-        const { emitted, stop } = run(split(text, cuts), stops);
+        const { emitted, stop } = run(cutAt(text, cuts), stops);
         expect(emitted.join('')).toBe(want.text);
         expect(stop).toBe(want.stop);
       }),
@@ -116,7 +104,7 @@ describe('holdBackStop', () => {
   it('property: no emitted prefix ever contains or ends inside a stop string', () => {
     fc.assert(
       fc.property(smallText, stopSet, fc.array(fc.nat(), { maxLength: 8 }), (text, stops, cuts) => {
-        const { emitted } = run(split(text, cuts), stops);
+        const { emitted } = run(cutAt(text, cuts), stops);
         const want = cutAtFirstStop(text, stops);
         let prefix = '';
         for (const e of emitted) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { reasoningSplitter, splitReasoning, type ReasoningOptions } from './reasoning';
+import { cutAt } from './testing/pieces';
 
 function stream(pieces: string[], opts: ReasoningOptions = {}) {
   const s = reasoningSplitter(opts);
@@ -26,18 +27,6 @@ function oracle(text: string, open: string, close: string, startsInReasoning: bo
   return end < 0
     ? { reasoning: body, content: '' }
     : { reasoning: body.slice(0, end), content: body.slice(end + close.length) };
-}
-
-function chop(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 describe('reasoningSplitter', () => {
@@ -109,7 +98,7 @@ describe('reasoningSplitter', () => {
         fc.boolean(),
         (text, cuts, startsInReasoning) => {
           const want = oracle(text, '<think>', '</think>', startsInReasoning);
-          const r = stream(chop(text, cuts), { startsInReasoning });
+          const r = stream(cutAt(text, cuts), { startsInReasoning });
           expect(r.content).toBe(want.content);
           if (want.reasoning === null) expect(r.sawReasoning).toBe(false);
           else expect(r.reasoning).toBe(want.reasoning);

@@ -9,6 +9,7 @@ import {
   type ToolCallOptions,
 } from './toolCalls';
 import type { ToolCallDelta } from './types';
+import { cutAt } from './testing/pieces';
 
 function ids() {
   let n = 0;
@@ -29,18 +30,6 @@ function streamAll(pieces: string[], opts: ToolCallOptions) {
 
 function chars(text: string): string[] {
   return [...text];
-}
-
-function chop(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 /** OpenAI's streaming contract: a call's first delta carries id, type and the whole name with
@@ -302,7 +291,7 @@ describe('properties', () => {
           whole.tool_calls.forEach((c, i) =>
             expect(JSON.parse(c.function.arguments)).toEqual(pairs[i]?.[0].args),
           );
-          const streamed = streamAll(chop(out, cuts), {});
+          const streamed = streamAll(cutAt(out, cuts), {});
           expectOpenAiDeltaShape(streamed.deltas);
           expect(streamed.content).toBe(whole.content ?? '');
           expect(streamed.calls).toEqual(whole.tool_calls);
@@ -332,7 +321,7 @@ describe('properties', () => {
           expect(whole.tool_calls.map((c) => JSON.parse(c.function.arguments))).toEqual(
             calls.map((c) => c.args),
           );
-          const streamed = streamAll(chop(out, cuts), opts);
+          const streamed = streamAll(cutAt(out, cuts), opts);
           expectOpenAiDeltaShape(streamed.deltas);
           expect(streamed.content).toBe(whole.content ?? '');
           expect(streamed.calls).toEqual(whole.tool_calls);

@@ -14,30 +14,11 @@
 
 import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
-export interface EngineTopToken {
-  id: number;
-  text: string;
-  bytes: number[];
-  logprob: number;
-}
-
-export interface EngineToken {
-  id: number;
-  /**
-   * Text this step adds to the output. Usually the token's own text; llama-server holds back a
-   * token that ends inside a UTF-8 character and sends its bytes with the next token, whose
-   * `text` then also carries them (the held-back token itself is not reported, see generate()).
-   * Empty for control tokens such as EOS.
-   */
-  text: string;
-  /** This token's own bytes. */
-  bytes: number[];
-  /** Log-probability of this token under the raw model distribution (before bias/penalties). */
-  logprob: number;
-  /** The `n_probs` most likely tokens of the raw distribution at this step, best first. */
-  top: EngineTopToken[];
+/** A generated token (the response layer's type), plus whether it ended generation. */
+export interface EngineToken extends BaseEngineToken {
   /** True for end-of-generation tokens (EOS/EOT): generation stops after it. */
   eog?: boolean;
 }

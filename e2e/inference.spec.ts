@@ -48,11 +48,14 @@ const streamedText = (chunks: Chunk[], i = 0) =>
     .join('');
 
 let page: Page;
+/** Every URL the page and its workers asked for: the tab must reach nothing but its own origin. */
+const requested: string[] = [];
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
+  page.on('request', (r) => requested.push(r.url()));
   await freshApp(page);
   await loadTinyModel(page);
 });
@@ -71,6 +74,26 @@ test('temperature 0 is deterministic; a seed reproduces a temperature-1 run and 
   const s2 = await complete(page, { temperature: 1, seed: 12, max_completion_tokens: 24 });
   expect(s1again.choices[0]!.message.content).toBe(text(s1));
   expect(text(s2)).not.toBe(text(s1));
+});
+
+test('top_p: a tiny nucleus at temperature 1 keeps only the most likely token (greedy)', async () => {
+  const greedy = await complete(page, { temperature: 0, max_completion_tokens: 16 });
+  for (const seed of [1, 2]) {
+    const nucleus = await complete(page, {
+      temperature: 1,
+      top_p: 0.0001,
+      seed,
+      max_completion_tokens: 16,
+    });
+    expect(text(nucleus)).toBe(text(greedy));
+  }
+  const wide = await complete(page, {
+    temperature: 1,
+    top_p: 1,
+    seed: 1,
+    max_completion_tokens: 16,
+  });
+  expect(text(wide)).not.toBe(text(greedy));
 });
 
 test('logit_bias +100 forces a token and -100 bans it', async () => {
@@ -436,4 +459,15 @@ test('a GGUF file picked from disk loads in the CPU engine and answers', async (
   await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 60_000 });
   const r = await complete(page, { max_completion_tokens: 3 });
   expect(r.usage.completion_tokens).toBe(3);
+});
+
+test('the tab fetched nothing beyond its own origin (no CDN build of the wasm, no model hub)', async () => {
+  // The worker's own fetches are seen too: the model file and llama.cpp's wasm.
+  expect(requested.some((u) => u.endsWith('/models/tiny-random.gguf'))).toBe(true);
+  expect(requested.some((u) => u.endsWith('.wasm'))).toBe(true);
+  const origin = new URL(page.url()).origin;
+  const foreign = requested.filter(
+    (u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'),
+  );
+  expect(foreign).toEqual([]);
 });

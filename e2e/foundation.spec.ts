@@ -152,6 +152,7 @@ test('an invalid value shows its error at the control and disables Run', async (
   // A chat template that does not parse as Jinja.
   await params.setText('chat_template', '{% for m in messages %}');
   await expect(params.error('chat_template')).toContainText('not a valid Jinja template');
+  await expect(params.error('chat_template')).toContainText('(line 1, column');
 });
 
 test('import fills the form; unknown fields are reported; curl import works', async ({ page }) => {

@@ -8,7 +8,7 @@ import { validateRequest } from '../request/validate';
 import type { ChatRequest } from '../request/types';
 import {
   renderPrompt,
-  checkTemplateSyntax,
+  templateSyntaxProblem,
   TemplateError,
   type ChatMessage,
 } from '../template/renderPrompt';
@@ -59,15 +59,8 @@ export function httpError(
   return { status, error: { message, type, param, code: null } };
 }
 
-function templateCheck(t: string): string | null {
-  const r = checkTemplateSyntax(t);
-  return r.ok
-    ? null
-    : `${r.message}${r.line !== undefined ? ` (line ${r.line}${r.column !== undefined ? `, column ${r.column}` : ''})` : ''}`;
-}
-
 export function validated(raw: unknown): ChatRequest {
-  const v = validateRequest(raw, { checkTemplate: templateCheck });
+  const v = validateRequest(raw, { checkTemplate: templateSyntaxProblem });
   if (!v.ok) {
     const e = v.errors[0]!;
     throw httpError(400, e.message, e.param);

@@ -13,6 +13,7 @@ import {
   checkTemplateSyntax,
   renderPrompt,
   templateContentFormat,
+  templateSyntaxProblem,
 } from './renderPrompt';
 
 // Golden prompts rendered by transformers' apply_chat_template (tools/template-golden).
@@ -279,5 +280,13 @@ describe('template variables', () => {
     expect(renderPrompt(base({ template, messages }))).toBe(
       '{"x": 1.0, "y": "é"}/True;{}/True;{"z": [true, null]}/True;',
     );
+  });
+});
+
+describe('templateSyntaxProblem', () => {
+  it('is null for a template that parses, and says what and where otherwise', () => {
+    expect(templateSyntaxProblem('{{ messages }}')).toBeNull();
+    const p = templateSyntaxProblem('line one\n{% for m in messages %}');
+    expect(p).toMatch(/\(line 2, column \d+\)$/);
   });
 });

@@ -144,6 +144,14 @@ function compile(template: string): Compiled {
   return compiled;
 }
 
+/** The syntax problem of a template as one line ("message (line L, column C)"), or null. */
+export function templateSyntaxProblem(template: string): string | null {
+  const r = checkTemplateSyntax(template);
+  if (r.ok) return null;
+  const col = r.column !== undefined ? `, column ${r.column}` : '';
+  return `${r.message}${r.line !== undefined ? ` (line ${r.line}${col})` : ''}`;
+}
+
 /** "chat_template must parse as Jinja": ok, or the parser's message and location. */
 export function checkTemplateSyntax(
   template: string,

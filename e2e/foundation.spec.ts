@@ -251,3 +251,37 @@ test('code export: curl, Python and JavaScript carry the request; theme switch a
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 });
+
+test('a request with wrongly typed fields never breaks the page, also after a reload', async ({
+  page,
+}) => {
+  await freshApp(page);
+  const request = new RequestPanel(page);
+  await request.json.fill(
+    JSON.stringify({
+      model: 'm',
+      messages: 'hello',
+      stop: 5,
+      logit_bias: [1],
+      tools: 'x',
+      response_format: 'json',
+    }),
+  );
+  await expect(page.getByTestId('error-messages')).toContainText(
+    'messages must be a non-empty array',
+  );
+  await expect(new ParamsPanel(page).error('stop')).toBeVisible();
+  await expect(new ResponsePanel(page).runButton).toBeDisabled();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+  await expect(page.getByTestId('error-messages')).toBeVisible();
+  await page.evaluate(() =>
+    localStorage.setItem(
+      'playground.request',
+      JSON.stringify({ state: { draft: { model: 7, messages: [1, null, ['x']] } }, version: 1 }),
+    ),
+  );
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+  await expect(page.getByTestId('render-error')).toHaveCount(0);
+});

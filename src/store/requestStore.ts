@@ -22,6 +22,8 @@ interface RequestState {
   replaceDraft: (draft: RequestDraft, unknown?: Record<string, unknown>) => void;
   setEditorError: (name: string, message: string | null) => void;
   clearUnknown: () => void;
+  /** Back to the default draft (after a draft the UI cannot show). */
+  resetDraft: () => void;
 }
 
 export const REQUEST_STORE_VERSION = 1;
@@ -69,6 +71,7 @@ export const useRequestStore = create<RequestState>()(
           return { editorErrors };
         }),
       clearUnknown: () => set({ unknownFields: {} }),
+      resetDraft: () => set({ draft: DEFAULT_DRAFT, unknownFields: {}, editorErrors: {} }),
     }),
     {
       name: 'playground.request',

@@ -5,6 +5,13 @@ import { JsonEditor } from '../params/JsonEditor';
 
 type Msg = Record<string, unknown>;
 const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+const NO_MESSAGES: Msg[] = [];
+
+function asMessage(m: unknown): Msg {
+  return typeof m === 'object' && m !== null && !Array.isArray(m)
+    ? (m as Msg)
+    : { role: 'user', content: String(m) };
+}
 
 function contentText(m: Msg): string {
   if (typeof m.content === 'string') return m.content;
@@ -24,9 +31,10 @@ export function MessagesEditor({
   validation: Validation;
   children?: React.ReactNode;
 }) {
-  const messages = useRequestStore((s) =>
-    Array.isArray(s.draft.messages) ? (s.draft.messages as Msg[]) : [],
-  );
+  const raw = useRequestStore((s) => s.draft.messages);
+  // Anything but a list of objects (e.g. typed into the request JSON) edits as an empty list;
+  // the validator says what is wrong with it.
+  const messages = Array.isArray(raw) ? (raw as unknown[]).map(asMessage) : NO_MESSAGES;
   const setParam = useRequestStore((s) => s.setParam);
   const setEditorError = useRequestStore((s) => s.setEditorError);
   const update = (next: Msg[]) => setParam('messages', next);

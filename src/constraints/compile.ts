@@ -10,6 +10,7 @@
  * be GBNF that llama.cpp reads; it is re-printed for xgrammar and checked by xgrammar's parser.
  */
 import Ajv from 'ajv';
+import { constraintConflict, forcesToolCall, guidedKinds } from './conflicts';
 import { ConstraintError, GrammarSyntaxError } from './errors';
 import {
   alt,
@@ -169,39 +170,17 @@ export function planConstraint(req: ConstraintRequest): ConstraintPlan {
     }
   }
 
-  const basic = (['guided_json', 'guided_regex', 'guided_choice'] as const).filter((k) =>
-    present(req[k]),
-  );
-  if (basic.length > 1) {
-    throw new ConstraintError(
-      basic[1]!,
-      "You can only use one kind of guided decoding ('guided_json', 'guided_regex' or 'guided_choice').",
-    );
-  }
-  const guided: string[] = [...basic];
-  if (present(req.guided_grammar)) guided.push('guided_grammar');
-  if (responseKind) guided.push(`response_format (${responseKind})`);
-  if (guided.length > 1) {
-    throw new ConstraintError(
-      guided[1]!.startsWith('response_format') ? 'response_format' : guided[1]!,
-      `You can only use one kind of guided decoding but multiple are specified: ${guided.join(', ')}.`,
-    );
-  }
-
+  const guided = guidedKinds(req as Record<string, unknown>);
   const choice = req.tool_choice;
-  const forcesTool = choice === 'required' || (typeof choice === 'object' && choice !== null);
+  const forcesTool = forcesToolCall(choice);
   if (present(choice) && !forcesTool && choice !== 'none' && choice !== 'auto') {
     throw new ConstraintError(
       'tool_choice',
       `Invalid value for tool_choice: ${JSON.stringify(choice)}. Supported values are "none", "auto", "required" or {"type": "function", "function": {"name": ...}}.`,
     );
   }
-  if (forcesTool && guided.length > 0) {
-    throw new ConstraintError(
-      'tool_choice',
-      'You can only either use guided decoding or tools, not both.',
-    );
-  }
+  const conflict = constraintConflict(req as Record<string, unknown>);
+  if (conflict) throw new ConstraintError(conflict.param, conflict.message);
 
   if (forcesTool) return { kind: 'tool_call', source: 'tool_choice' };
   if (responseKind) return { kind: responseKind, source: 'response_format' };

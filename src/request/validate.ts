@@ -1,4 +1,5 @@
-import { PARAMS, GUIDED_PARAMS, paramSpec, type ParamSpec } from './params';
+import { PARAMS, paramSpec, type ParamSpec } from './params';
+import { constraintConflict } from '../constraints/conflicts';
 import type { ApiError, ChatRequest } from './types';
 
 export type ValidationResult =
@@ -313,14 +314,8 @@ function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
         err('tool_choice', `tool_choice names function "${String(name)}", which is not in tools.`),
       );
   }
-  const guided = GUIDED_PARAMS.filter((p) => r[p.name] !== undefined && r[p.name] !== null);
-  if (guided.length > 1)
-    out.push(
-      err(
-        guided[1]!.name,
-        `You can only use one kind of guided decoding per request; got ${guided.map((p) => p.name).join(', ')}.`,
-      ),
-    );
+  const conflict = constraintConflict(r);
+  if (conflict) out.push(err(conflict.param, conflict.message));
   if (typeof r.guided_regex === 'string') {
     try {
       new RegExp(r.guided_regex, 'u');

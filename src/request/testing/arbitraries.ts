@@ -230,14 +230,23 @@ function satisfyCrossFieldRules(r: RequestDraft, picks: CrossFieldPicks): Reques
   guided.forEach((p, i) => {
     if (i !== picks.guided % guided.length) delete out[p.name];
   });
+  // A JSON response_format is a kind of guided decoding too (vLLM): one kind per request.
+  const rfType = (out.response_format as { type?: unknown } | null | undefined)?.type;
+  const jsonFormat = rfType === 'json_object' || rfType === 'json_schema';
+  if (jsonFormat && GUIDED_PARAMS.some((p) => given(p.name))) delete out.response_format;
   const tools = Array.isArray(out.tools) ? (out.tools as Record<string, unknown>[]) : [];
-  if (given('tool_choice') && tools.length > 0 && picks.toolChoice !== 'keep') {
+  const anyGuided = GUIDED_PARAMS.some((p) => given(p.name)) || given('response_format');
+  // A forced tool call excludes guided decoding (vLLM); keep it only where no constraint is set.
+  if (given('tool_choice') && tools.length > 0 && picks.toolChoice !== 'keep' && !anyGuided) {
     if (picks.toolChoice === 'required') out.tool_choice = 'required';
     else {
       const fn = tools[picks.toolChoice % tools.length]!.function as { name: string };
       out.tool_choice = { type: 'function', function: { name: fn.name } };
     }
   }
+  const tc = out.tool_choice;
+  const forced = tc === 'required' || (typeof tc === 'object' && tc !== null);
+  if (forced && (GUIDED_PARAMS.some((p) => given(p.name)) || jsonFormat)) out.tool_choice = 'auto';
   return out;
 }
 

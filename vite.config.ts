@@ -1,9 +1,27 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Serves GGUF files as binary: the dev and preview servers would otherwise gzip them as text,
+ * dropping Content-Length, so the download progress could not show the total.
+ */
+function ggufAsBinary(): Plugin {
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    if (req.url?.split('?')[0]?.endsWith('.gguf'))
+      res.setHeader('Content-Type', 'application/octet-stream');
+    next();
+  };
+  return {
+    name: 'gguf-as-binary',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), ggufAsBinary()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -27,8 +27,26 @@ test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   await freshApp(page);
   await page.getByLabel('GGUF model URL').fill(MODEL);
+  // Record every text the status shows while loading (the download progress).
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { statusTexts: string[] }).statusTexts = seen;
+    const el = document.querySelector('[data-testid="engine-status"]')!;
+    new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  });
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 120_000 });
+  const texts = await page.evaluate(
+    () => (window as unknown as { statusTexts: string[] }).statusTexts,
+  );
+  const partial = texts.filter(
+    (t) => /^download [\d.]+ (KiB|MiB) \/ 93\.8 MiB$/.test(t) && !t.startsWith('download 93.8'),
+  );
+  expect(partial.length, texts.join(' | ')).toBeGreaterThan(0);
   // The request now names the loaded model.
   const request = JSON.parse(await page.getByTestId('request-json').inputValue()) as {
     model: string;

@@ -322,7 +322,8 @@ export class WllamaEngine {
       if (done) break;
       parts.push(value);
       loaded += value.byteLength;
-      onProgress({ loaded, total: Math.max(total, loaded), phase: 'download' });
+      // Without a length (a compressed transfer) the total stays unknown (0), not "loaded".
+      onProgress({ loaded, total: total >= loaded ? total : 0, phase: 'download' });
     }
     return [new Blob(parts as BlobPart[])];
   }

@@ -66,7 +66,11 @@ export function EngineBar() {
       <span className="progress" data-testid="engine-status" aria-live="polite">
         {s.status === 'loading' && (
           <>
-            <progress max={s.progress?.total || 1} value={s.progress?.loaded ?? 0} />
+            {s.progress && s.progress.total > 0 ? (
+              <progress max={s.progress.total} value={s.progress.loaded} />
+            ) : (
+              <progress aria-label="Loading, size unknown" />
+            )}
             {progressLabel(s.progress)}
           </>
         )}

@@ -301,6 +301,16 @@ test('request_id becomes the response id; include_usage adds a final usage chunk
   expect(noUsage.every((c) => c.choices.length > 0)).toBe(true);
 });
 
+test('two concurrent requests with the same request_id both complete', async () => {
+  const [a, b] = await Promise.all([
+    complete(page, { request_id: 'dup', max_completion_tokens: 4 }),
+    complete(page, { request_id: 'dup', max_completion_tokens: 6 }),
+  ]);
+  expect(a.id).toBe('chatcmpl-dup');
+  expect(b.id).toBe('chatcmpl-dup');
+  expect([a.usage.completion_tokens, b.usage.completion_tokens]).toEqual([4, 6]);
+});
+
 test('an invalid request gets an OpenAI error naming the parameter, and the next request works', async () => {
   const bad = await inTab(page, { ...base, temperature: 5 });
   expect(bad.thrown).toEqual(expect.objectContaining({ status: 400 }));

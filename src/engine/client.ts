@@ -43,6 +43,8 @@ export class EngineClient {
     { resolve: (v: unknown) => void; reject: (e: WorkerError) => void }
   >();
   private nextCall = 1;
+  private nextRun = 1;
+  private keysByRun = new Map<string, Set<string>>();
   private loading: PendingLoad | null = null;
 
   constructor(private readonly createWorker: () => Worker) {}
@@ -129,13 +131,35 @@ export class EngineClient {
     });
   }
 
+  /**
+   * Starts a run. Runs may share a runId (two requests with one request_id): each gets its own
+   * key on the wire, and cancel(runId) cancels all of them.
+   */
   run(runId: string, request: ChatRequest, handlers: RunHandlers): void {
-    this.runs.set(runId, handlers);
-    this.post({ type: 'run', runId, request });
+    const key = `${runId}#${this.nextRun++}`;
+    const keys = this.keysByRun.get(runId) ?? new Set<string>();
+    keys.add(key);
+    this.keysByRun.set(runId, keys);
+    const forget = () => {
+      keys.delete(key);
+      if (keys.size === 0) this.keysByRun.delete(runId);
+    };
+    this.runs.set(key, {
+      ...handlers,
+      onDone: (c) => {
+        forget();
+        handlers.onDone?.(c);
+      },
+      onError: (e) => {
+        forget();
+        handlers.onError?.(e);
+      },
+    });
+    this.post({ type: 'run', runId: key, request });
   }
 
   cancel(runId: string): void {
-    this.post({ type: 'cancel', runId });
+    for (const key of this.keysByRun.get(runId) ?? []) this.post({ type: 'cancel', runId: key });
   }
 
   private call<T>(msg: WithoutCallId<CallMessage>): Promise<T> {

@@ -59,7 +59,7 @@ export function MessagesEditor({
       <div className="section-head">
         <h2>Messages</h2>
         <span className="hint" title={paramSpec('messages')?.help}>
-          {messages.length} messages
+          {messages.length} message{messages.length === 1 ? '' : 's'}
         </span>
       </div>
       {errors.map((e, i) => (

@@ -481,3 +481,25 @@ test('the tab fetched nothing beyond its own origin (no CDN build of the wasm, n
   );
   expect(foreign).toEqual([]);
 });
+
+test('limits of the loaded model: out-of-vocabulary logit_bias ids and max_tokens beyond the context get 400s', async () => {
+  const bias = await inTab(page, { ...base, logit_bias: { '999999': 5 } });
+  expect(bias.thrown).toEqual(expect.objectContaining({ status: 400 }));
+  expect(JSON.stringify(bias.thrown)).toContain('"param":"logit_bias"');
+  const long = await inTab(page, { ...base, max_tokens: 100_000_000 });
+  expect(long.thrown).toEqual(expect.objectContaining({ status: 400 }));
+  expect(JSON.stringify(long.thrown)).toContain('"param":"max_tokens"');
+});
+
+test('a bad grammar or schema is flagged at its control and blocks Run, before any run', async () => {
+  const grammar = page.locator('#param-guided_grammar');
+  await grammar.fill('root ::= "a');
+  await expect(page.getByTestId('error-guided_grammar')).toContainText('not a valid grammar');
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeDisabled();
+  await grammar.fill('');
+  await page.locator('#param-guided_json').fill('{"type": "objekt"}');
+  await expect(page.getByTestId('error-guided_json')).toContainText('not a valid JSON schema');
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeDisabled();
+  await page.locator('#param-guided_json').fill('');
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeEnabled();
+});

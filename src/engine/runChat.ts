@@ -5,13 +5,9 @@
  * in Node with a scripted engine.
  */
 import { validateRequest } from '../request/validate';
+import { REQUEST_CHECKS } from '../request/checks';
 import type { ChatRequest } from '../request/types';
-import {
-  renderPrompt,
-  templateSyntaxProblem,
-  TemplateError,
-  type ChatMessage,
-} from '../template/renderPrompt';
+import { renderPrompt, TemplateError, type ChatMessage } from '../template/renderPrompt';
 import {
   compileConstraint,
   type CompiledConstraint,
@@ -60,12 +56,35 @@ export function httpError(
 }
 
 export function validated(raw: unknown): ChatRequest {
-  const v = validateRequest(raw, { checkTemplate: templateSyntaxProblem });
+  const v = validateRequest(raw, REQUEST_CHECKS);
   if (!v.ok) {
     const e = v.errors[0]!;
     throw httpError(400, e.message, e.param);
   }
   return v.request;
+}
+
+/** The loaded model's limits, as vLLM checks them: token ids in its vocabulary, a max_tokens that fits. */
+export function checkAgainstModel(info: ModelInfo, req: ChatRequest): void {
+  const vocab = info.vocabSize;
+  if (vocab > 0 && req.logit_bias) {
+    const outside = Object.keys(req.logit_bias).filter((id) => Number(id) >= vocab);
+    if (outside.length)
+      throw httpError(
+        400,
+        `token_id(s) [${outside.join(', ')}] in logit_bias contain out-of-vocab token ids. Vocabulary size: ${vocab}`,
+        'logit_bias',
+      );
+  }
+  const asked = req.max_completion_tokens ?? req.max_tokens;
+  if (typeof asked === 'number' && asked > info.contextLength) {
+    const param = req.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+    throw httpError(
+      400,
+      `${param} is ${asked}, but the loaded model's context length is ${info.contextLength} tokens (prompt included). Ask for fewer tokens.`,
+      param,
+    );
+  }
 }
 
 /** Renders the request's prompt as Hugging Face's apply_chat_template would. */
@@ -144,6 +163,7 @@ export async function runChat(
   out: RunOutput = {},
 ): Promise<VllmChatCompletion> {
   const req = validated(raw);
+  checkAgainstModel(engine.info, req);
   const prompt = promptFor(engine, req);
   const constraint = await constraintFor(req);
   out.onPrompt?.(prompt);

@@ -184,7 +184,8 @@ export const PARAMS = [
     label: 'Seed',
     source: 'openai',
     group: 'sampling',
-    kind: { type: 'integer', min: -9007199254740991, nullable: true },
+    // vLLM's range: a signed 64-bit integer.
+    kind: { type: 'integer', min: -(2 ** 63), max: 2 ** 63 - 1, nullable: true },
     defaultValue: undefined,
     initialValue: 0,
     help: 'Best-effort determinism: repeated requests with the same seed and parameters should give the same result.',

@@ -8,6 +8,37 @@ export type ValidationResult =
 /** Checks that need another library (Jinja parsing) are injected so this module stays small. */
 export interface ValidatorHooks {
   checkTemplate?: (template: string) => string | null;
+  /** A GBNF grammar's syntax problem, or null. */
+  checkGrammar?: (grammar: string) => string | null;
+  /** A JSON schema's problem (not a valid schema), or null. */
+  checkSchema?: (schema: unknown) => string | null;
+}
+
+/** The JSON schemas a request carries, with the parameter path each sits at. */
+function schemasOf(r: Record<string, unknown>): { param: string; schema: unknown }[] {
+  const out: { param: string; schema: unknown }[] = [];
+  const rf = r.response_format;
+  if (
+    isObject(rf) &&
+    rf.type === 'json_schema' &&
+    isObject(rf.json_schema) &&
+    rf.json_schema.schema !== undefined
+  )
+    out.push({ param: 'response_format.json_schema.schema', schema: rf.json_schema.schema });
+  if (isObject(r.guided_json)) out.push({ param: 'guided_json', schema: r.guided_json });
+  else if (typeof r.guided_json === 'string') {
+    try {
+      out.push({ param: 'guided_json', schema: JSON.parse(r.guided_json) });
+    } catch {
+      // reported by the guided_json rule
+    }
+  }
+  if (Array.isArray(r.tools))
+    r.tools.forEach((t, i) => {
+      if (isObject(t) && isObject(t.function) && isObject(t.function.parameters))
+        out.push({ param: `tools[${i}].function.parameters`, schema: t.function.parameters });
+    });
+  return out;
 }
 
 const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
@@ -43,11 +74,12 @@ function checkMessage(m: unknown, i: number, out: ApiError[]): void {
       content.every((part) => isObject(part) && typeof part.type === 'string')) ||
     ((content === null || content === undefined) &&
       role === 'assistant' &&
-      Array.isArray(m.tool_calls));
+      m.tool_calls !== undefined &&
+      m.tool_calls !== null);
   if (!contentOk) {
     out.push(err(`${p}.content`, `${p}.content must be a string or an array of content parts.`));
   }
-  if (role === 'tool' && typeof m.tool_call_id !== 'string') {
+  if (role === 'tool' && (typeof m.tool_call_id !== 'string' || m.tool_call_id === '')) {
     out.push(err(`${p}.tool_call_id`, `${p}.tool_call_id is required for tool messages.`));
   }
   if (m.tool_calls !== undefined) {
@@ -365,6 +397,21 @@ export function validateRequest(input: unknown, hooks: ValidatorHooks = {}): Val
       const problem = hooks.checkTemplate(input.chat_template);
       if (problem)
         out.push(err('chat_template', `chat_template is not a valid Jinja template: ${problem}`));
+    }
+    if (
+      typeof input.guided_grammar === 'string' &&
+      input.guided_grammar.trim() !== '' &&
+      hooks.checkGrammar
+    ) {
+      const problem = hooks.checkGrammar(input.guided_grammar);
+      if (problem)
+        out.push(err('guided_grammar', `guided_grammar is not a valid grammar: ${problem}`));
+    }
+    if (hooks.checkSchema) {
+      for (const { param, schema } of schemasOf(input)) {
+        const problem = hooks.checkSchema(schema);
+        if (problem) out.push(err(param, `${param} is not a valid JSON schema: ${problem}`));
+      }
     }
   } catch (e) {
     out.push(err(null, `Could not validate the request: ${(e as Error).message}`));

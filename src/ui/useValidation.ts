@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useRequestStore } from '../store/requestStore';
 import { validateRequest, errorParamRoot } from '../request/validate';
 import type { ApiError } from '../request/types';
-import { templateSyntaxProblem } from '../template/renderPrompt';
+import { REQUEST_CHECKS } from '../request/checks';
 
 export interface Validation {
   errors: ApiError[];
@@ -15,7 +15,7 @@ export function useValidation(): Validation {
   const draft = useRequestStore((s) => s.draft);
   const editorErrors = useRequestStore((s) => s.editorErrors);
   return useMemo(() => {
-    const result = validateRequest(draft, { checkTemplate: templateSyntaxProblem });
+    const result = validateRequest(draft, REQUEST_CHECKS);
     const errors = result.ok ? [] : result.errors;
     const byParam = new Map<string, ApiError[]>();
     for (const e of errors) {

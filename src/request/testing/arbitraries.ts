@@ -150,7 +150,11 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
     case 'number':
       return fc.double({ min: k.min, max: k.max, noNaN: true });
     case 'integer': {
-      const int = fc.integer({ min: k.min, max: k.max ?? Number.MAX_SAFE_INTEGER });
+      // fast-check draws safe integers only; a wider range (seed: int64) is clamped to them.
+      const int = fc.integer({
+        min: Math.max(k.min, Number.MIN_SAFE_INTEGER),
+        max: Math.min(k.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      });
       return k.nullable ? fc.oneof(int, fc.constant(null)) : int;
     }
     case 'boolean':
@@ -342,7 +346,14 @@ export function invalidValue(spec: ParamSpec): fc.Arbitrary<unknown> {
       );
     case 'integer': {
       const below = fc.double({ max: k.min, maxExcluded: true }).filter((v) => v < k.min);
-      const above = k.max === undefined ? [] : [fc.integer({ min: k.max + 1 })];
+      const above =
+        k.max === undefined
+          ? []
+          : [
+              Number.isSafeInteger(k.max + 1)
+                ? fc.integer({ min: k.max + 1 })
+                : fc.constant(k.max * 2),
+            ];
       // A fraction inside the range (k.min + 0.5 would round to an integer near 2^53).
       const fraction = Math.max(k.min, -1000) + 0.5;
       return fc.oneof(

@@ -58,8 +58,15 @@ export function runInTab(runId: string, request: ChatRequest, patch: Patch): Pro
         engineClient().run(runId, request, {
           onQueued: (position) =>
             patch((r) => ({ ...r, status: 'queued', queuePosition: position })),
+          // Timings count from here: model loading and queueing are not the run's own time.
           onStarted: (prompt) =>
-            patch((r) => ({ ...r, status: 'running', queuePosition: null, prompt })),
+            patch((r) => ({
+              ...r,
+              status: 'running',
+              queuePosition: null,
+              prompt,
+              startedAt: performance.now(),
+            })),
           onChunk: (chunk) => chunks.push(chunk),
           onDone: (completion) => {
             chunks.flush();

@@ -78,7 +78,9 @@ test('every parameter control changes exactly its field in the exported request'
     const baseOthers = { ...base };
     delete baseOthers[spec.name];
     expect(others, `${spec.name} changed nothing else`).toEqual(baseOthers);
-    await expect(params.row(spec.name).locator('.badge.state')).toHaveText('changed');
+    await expect(params.row(spec.name).locator('.badge.state')).toHaveText(
+      spec.required ? 'always sent' : 'changed',
+    );
     // The JSON export tab shows the live request as the default target (the spec's own
     // guided_* form) sends it; that translation only leaves out or adds what its report says.
     expect(JSON.parse(await request.exportTab('JSON'))).toEqual(
@@ -284,4 +286,21 @@ test('a request with wrongly typed fields never breaks the page, also after a re
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
   await expect(page.getByTestId('render-error')).toHaveCount(0);
+});
+
+test('model loading explains bad input: an empty URL, an unreachable host; the file picker is keyboard-reachable', async ({
+  page,
+}) => {
+  await freshApp(page);
+  await page.getByLabel('GGUF model URL').fill('');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByTestId('engine-status')).toContainText('Enter the URL of a GGUF model');
+  await page.getByLabel('GGUF model URL').fill('http://127.0.0.1:9/none.gguf');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByTestId('engine-status')).toContainText('could not be reached', {
+    timeout: 30_000,
+  });
+  await page.getByLabel('GGUF model URL').focus();
+  await page.keyboard.press('Tab');
+  await expect(page.locator('input[type=file][accept=".gguf"]')).toBeFocused();
 });

@@ -132,3 +132,13 @@ test('the real model fills a JSON schema and calls a tool under constraint', asy
   );
   expect(call.choices[0]!.finish_reason).toBe('tool_calls');
 });
+
+test('Run uses the model selected now: a changed selection is loaded first', async () => {
+  await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
+  await page.locator('#param-max_completion_tokens').fill('3');
+  await page.getByRole('button', { name: /^Run/ }).click();
+  await expect(page.getByTestId('latest-run')).toHaveAttribute('data-status', 'done', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('engine-status')).toHaveText('Loaded: tiny-random');
+});

@@ -300,7 +300,16 @@ export class WllamaEngine {
       );
       return await model.open();
     }
-    const res = await fetch(source.url);
+    let res: Response;
+    try {
+      res = await fetch(source.url);
+    } catch (e) {
+      // fetch gives no reason on purpose; say what it usually is.
+      throw new WllamaEngineError(
+        `Could not download the model from ${source.url}: the server could not be reached, or it does not allow this page's origin to fetch from it (CORS). Check the URL, or download the file and open it with "Open GGUF…".`,
+        { cause: e },
+      );
+    }
     if (!res.ok || !res.body) {
       throw new WllamaEngineError(
         `Could not download the model: HTTP ${res.status} for ${source.url}`,

@@ -7,7 +7,8 @@ import {
 import { fetchServedModels } from './ServedModels';
 import { DEFAULT_DRAFT, useRequestStore } from '../../store/requestStore';
 import { webGpuSource } from './webgpuActions';
-import type { EngineKind, ModelSource } from '../../engine/protocol';
+import type { EngineKind, ModelSource, WorkerError } from '../../engine/protocol';
+import { useWebGpuStore } from '../../store/webgpuStore';
 
 let pickedFile: File | null = null;
 
@@ -21,11 +22,34 @@ function tabEngine(): EngineKind {
   return s.engine === 'server' ? s.tabEngine : s.engine;
 }
 
+/** What is selected now, as a key: a different key from the loaded one means "load again". */
+function selectionKey(): string {
+  const s = useEngineStore.getState();
+  const w = useWebGpuStore.getState();
+  if (tabEngine() === 'webgpu')
+    return w.useCustom
+      ? `webgpu|${w.customModelUrl}|${w.customModelLibUrl}`
+      : `webgpu|${s.webgpuModelId}`;
+  return pickedFile
+    ? `cpu|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}`
+    : `cpu|${s.cpuModelUrl}`;
+}
+
+let loadedKey: string | null = null;
+
 async function currentSource(): Promise<ModelSource> {
   const s = useEngineStore.getState();
   if (tabEngine() === 'webgpu') return webGpuSource();
   if (pickedFile) return { kind: 'file', file: pickedFile, name: pickedFile.name };
-  let url = s.cpuModelUrl;
+  let url = s.cpuModelUrl.trim();
+  if (url === '')
+    throw {
+      status: 400,
+      message: 'Enter the URL of a GGUF model, pick one from the list, or open a GGUF file.',
+      type: 'invalid_request_error',
+      param: 'model',
+      code: null,
+    } satisfies WorkerError;
   if (url === DEFAULT_CPU_MODEL_URL) {
     // Without the real model (no PyPI at set-up), fall back to the generated tiny one.
     const served = await fetchServedModels();
@@ -54,6 +78,7 @@ export function loadSelectedModel(): Promise<void> {
     )
     .then(
       (model) => {
+        loadedKey = selectionKey();
         useEngineStore.getState().set({ status: 'ready', model, progress: null });
         // The request names the loaded model, unless the user typed another name on purpose.
         const req = useRequestStore.getState();
@@ -75,8 +100,10 @@ export function loadSelectedModel(): Promise<void> {
   return loading;
 }
 
+/** Loads the selected model unless it is the one already loaded. */
 export function ensureModelLoaded(): Promise<void> {
   const s = useEngineStore.getState();
-  if (s.status === 'ready') return Promise.resolve();
-  return loading ?? loadSelectedModel();
+  if (loading) return loading;
+  if (s.status === 'ready' && loadedKey === selectionKey()) return Promise.resolve();
+  return loadSelectedModel();
 }

@@ -16,7 +16,8 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
   const id = `param-${spec.name}`;
   const helpId = `${id}-help`;
   const errors = validation.byParam.get(spec.name) ?? [];
-  const changed = value !== undefined;
+  // Required fields (model) are always sent: neither "default" nor resettable.
+  const changed = value !== undefined && !spec.required;
   return (
     <div
       className={`param-row${changed ? ' changed' : ''}${errors.length || editorError ? ' has-error' : ''}`}
@@ -37,9 +38,13 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
             deprecated
           </span>
         )}
-        <span className={`badge state ${changed ? 'is-changed' : 'is-default'}`}>
-          {changed ? 'changed' : 'default'}
-        </span>
+        {spec.required ? (
+          <span className="badge state is-required">always sent</span>
+        ) : (
+          <span className={`badge state ${changed ? 'is-changed' : 'is-default'}`}>
+            {changed ? 'changed' : 'default'}
+          </span>
+        )}
         <button
           type="button"
           className="icon"
@@ -49,16 +54,18 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
         >
           ?
         </button>
-        <button
-          type="button"
-          className="icon reset"
-          aria-label={`Reset ${spec.name}`}
-          disabled={!changed}
-          onClick={() => resetParam(spec.name)}
-          title="Reset to default (not sent)"
-        >
-          ↺
-        </button>
+        {!spec.required && (
+          <button
+            type="button"
+            className="icon reset"
+            aria-label={`Reset ${spec.name}`}
+            disabled={!changed}
+            onClick={() => resetParam(spec.name)}
+            title="Reset to default (not sent)"
+          >
+            ↺
+          </button>
+        )}
       </div>
       <p className={`help${showHelp ? ' open' : ''}`} id={helpId}>
         {spec.help}

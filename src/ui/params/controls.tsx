@@ -20,10 +20,13 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 function NumberControl({ spec, id, value, set, reset, describedBy }: ControlProps) {
   const k = spec.kind;
   if (k.type !== 'number' && k.type !== 'integer') return null;
-  const shown = value ?? spec.defaultValue ?? spec.initialValue;
+  // The slider shows the value sent, or the server default; with neither it rests at its start.
+  const shown = value ?? spec.defaultValue;
   const num = typeof shown === 'number' ? shown : undefined;
   const step = k.type === 'number' ? k.step : 1;
-  const sliderMax = k.sliderMax ?? k.max;
+  // A slider only where the range is one a hand can pick from (not for a 64-bit seed).
+  const sliderMax =
+    k.sliderMax ?? (k.max !== undefined && k.max - k.min <= 1000 ? k.max : undefined);
   const sliderMin = k.type === 'integer' && k.min < -1000 ? 0 : k.min;
   const onText = (t: string) => {
     if (t === '') return reset();
@@ -36,6 +39,7 @@ function NumberControl({ spec, id, value, set, reset, describedBy }: ControlProp
         <input
           type="range"
           aria-label={`${spec.label} slider`}
+          className={num === undefined ? 'at-default' : undefined}
           min={sliderMin}
           max={sliderMax}
           step={step}

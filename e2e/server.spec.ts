@@ -679,3 +679,12 @@ test('Compare runs the request in the tab and on the server side by side', async
   await expect(page.getByTestId('finish-reason')).toHaveText(/^(stop|length)$/);
   expect(posts(srv)).toHaveLength(1);
 });
+
+test('a bad server base URL blocks Run and says why', async ({ page }) => {
+  await freshApp(page);
+  await useServer(page, { baseUrl: 'ftp://example.test/v1', sendAs: 'vllm' });
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeDisabled();
+  await expect(page.getByTestId('run-problems')).toContainText('Server base URL');
+  await page.getByLabel('Server base URL').fill(srv.baseUrl);
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeEnabled();
+});

@@ -335,6 +335,7 @@ export function ResponsePanel({
       root: rootOf(name),
       path: name,
     })),
+    ...validation.settings.map((text) => ({ text, root: null, path: null })),
   ];
   const problems = problemList.length;
   const stopped = latest !== undefined && isStopped(latest);

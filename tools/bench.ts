@@ -2,6 +2,7 @@
 // the main thread. Prints figures and ratios; asserts nothing (timings vary by machine).
 // Usage: npm run build && npx tsx tools/bench.ts   (serves dist/ on a free port itself)
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
@@ -28,15 +29,8 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://localhost:${(server.address() as AddressInfo).port}/`;
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
+  executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 await page.goto(base);

@@ -10,11 +10,11 @@
  *
  * xgrammar is injected (see xgrammar.ts `loadXGrammar`); nothing here imports WebLLM.
  *
- * The bitmask: xgrammar's `getNextTokenBitmask()` is async (it awaits its own init), while
- * `processLogits` must be synchronous. The mask for the next step is therefore requested right
- * after each accepted token; between two WebLLM steps there is always an await (the GPU
- * forward pass), so it is normally ready. When it is not, the mask is read synchronously from
- * the matcher's wasm handle (a few ms for a 150k vocabulary instead of ~0.02 ms).
+ * The bitmask: `processLogits` must be synchronous. The mask for the next step is computed
+ * from the matcher's wasm handle in a microtask right after each accepted token, i.e. while
+ * WebLLM awaits the GPU forward pass, so it is normally ready; when it is not, it is read
+ * synchronously then. (xgrammar's own async getNextTokenBitmask is not used: a request still in
+ * flight when the grammar ends makes the wasm abort.)
  */
 import type {
   CompiledGrammar,
@@ -258,25 +258,30 @@ export class GrammarLogitProcessor implements LogitProcessor {
     this.matcher = null;
   }
 
-  /** Asks for the next mask now, so that it is ready when processLogits comes. */
+  /**
+   * Computes the next mask as soon as the current synchronous step is over (a microtask: while
+   * WebLLM awaits the GPU), so it is ready when processLogits comes. The state is checked again
+   * then: xgrammar aborts when asked for a mask after the grammar has ended.
+   */
   private prefetch(): void {
     const matcher = this.matcher;
     this.mask = null;
     if (!matcher || matcher.isTerminated()) return;
     const generation = ++this.generation;
-    matcher.getNextTokenBitmask().then(
-      (mask) => {
-        if (generation === this.generation) this.mask = mask;
-      },
-      () => {
-        /* processLogits falls back to the synchronous read */
-      },
-    );
+    queueMicrotask(() => {
+      if (generation !== this.generation || this.matcher !== matcher || matcher.isTerminated())
+        return;
+      this.mask = this.readHandle(matcher);
+    });
   }
 
   private readMaskSync(matcher: GrammarMatcher): Int32Array {
     this.syncMaskReads++;
     this.generation++; // an in-flight prefetch must not overwrite a later state
+    return this.readHandle(matcher);
+  }
+
+  private readHandle(matcher: GrammarMatcher): Int32Array {
     const handle = (matcher as unknown as { handle: MatcherHandle }).handle;
     const vec = handle.GetNextTokenBitmask(this.vocabSize);
     try {

@@ -91,16 +91,16 @@ function pythonCode(body: Record<string, unknown>, baseUrl: string, env: string)
 }
 
 function javascriptCode(body: Record<string, unknown>, baseUrl: string, env: string): string {
-  const literal = JSON.stringify(body, null, 2)
-    .split('\n')
-    .map((l, i) => (i === 0 ? l : `  ${l}`))
-    .join('\n');
+  const literal = JSON.stringify(body, null, 2);
+  const extras = Object.keys(body).some((k) => !isOpenAIClientArg(k));
   return [
     "import OpenAI from 'openai';",
     '',
     `const client = new OpenAI({ baseURL: ${JSON.stringify(baseUrl)}, apiKey: process.env.${env} });`,
     '',
-    '// Fields the client does not know (vLLM extras) travel in the body as they are.',
+    ...(extras
+      ? ['// Fields the client does not know (vLLM extras) travel in the body as they are.']
+      : []),
     `const response = await client.chat.completions.create(${literal});`,
     body.stream === true
       ? "for await (const chunk of response) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');"

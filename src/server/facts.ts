@@ -13,7 +13,7 @@
  * SOURCES and each row's `sources`); where they differ from ../shared/docs/DESIGN.md the
  * upstream behaviour is written here and the difference is noted in DESIGN_DIFFERENCES.
  */
-import { paramSpec, type ParamName } from '../request/params';
+import { GUIDED_PARAMS, paramSpec, type ParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 
 export type Target = 'openai' | 'vllm' | 'vllm-guided';
@@ -159,8 +159,6 @@ export type TargetFacts = Readonly<Record<Target, Fact>>;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const GUIDED_CONSTRAINTS = ['guided_json', 'guided_regex', 'guided_choice', 'guided_grammar'];
-
 export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean>> = {
   /** Tools are sent and tool_choice is "auto", explicitly or by default. */
   autoToolChoice: (d) =>
@@ -170,7 +168,8 @@ export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean
   forcedToolChoice: (d) => d.tool_choice === 'required' || isObject(d.tool_choice),
   namedToolChoiceWithConstraint: (d) =>
     isObject(d.tool_choice) &&
-    ['guided_json', 'guided_regex', 'guided_choice'].some((k) => d[k] !== undefined),
+    // vLLM refuses a named tool with json, regex or choice; a grammar it lets through.
+    GUIDED_PARAMS.some((p) => p.name !== 'guided_grammar' && d[p.name] !== undefined),
   documentsNotStrings: (d) =>
     Array.isArray(d.documents) &&
     d.documents.some(
@@ -179,7 +178,7 @@ export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean
   logitBiasOutOfRange: (d) =>
     isObject(d.logit_bias) &&
     Object.values(d.logit_bias).some((v) => typeof v === 'number' && Math.abs(v) > 100),
-  noGuidedConstraint: (d) => GUIDED_CONSTRAINTS.every((k) => d[k] === undefined),
+  noGuidedConstraint: (d) => GUIDED_PARAMS.every((p) => d[p.name] === undefined),
   templateInKwargs: (d) =>
     isObject(d.chat_template_kwargs) && d.chat_template_kwargs.chat_template !== undefined,
   jsonSchemaResponseFormat: (d) =>

@@ -6,7 +6,8 @@
  * `unknown` and said in `notes`.
  */
 import { ImportError, importRequest } from '../request/import';
-import { isParamName } from '../request/params';
+import { isParamName, PARAM_NAMES, type ParamName } from '../request/params';
+import { FACTS } from './facts';
 import type { RequestDraft } from '../request/types';
 import {
   LiteralError,
@@ -37,14 +38,18 @@ export interface CodeImport extends BodyImport {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** structured_outputs keys of a current vLLM and the spec fields they came from. */
-export const STRUCTURED_TO_GUIDED = {
-  json: 'guided_json',
-  regex: 'guided_regex',
-  choice: 'guided_choice',
-  grammar: 'guided_grammar',
-  whitespace_pattern: 'guided_whitespace_pattern',
-} as const;
+/**
+ * structured_outputs keys of a current vLLM and the spec fields they came from: the fact
+ * table's renames for the 'vllm' target, read backwards.
+ */
+export const STRUCTURED_TO_GUIDED: Readonly<Record<string, ParamName>> = Object.fromEntries(
+  PARAM_NAMES.flatMap((name) => {
+    const send = FACTS[name].vllm.send;
+    return send.as === 'renamed' && send.path.startsWith('structured_outputs.')
+      ? [[send.path.slice('structured_outputs.'.length), name] as const]
+      : [];
+  }),
+);
 
 /** Maps a request body (any target's) back to the form's fields. */
 export function fromServerBody(body: Record<string, unknown>): BodyImport {
@@ -70,9 +75,7 @@ export function fromServerBody(body: Record<string, unknown>): BodyImport {
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(structured)) {
     if (v === null || v === undefined) continue;
-    const guided = Object.hasOwn(STRUCTURED_TO_GUIDED, k)
-      ? STRUCTURED_TO_GUIDED[k as keyof typeof STRUCTURED_TO_GUIDED]
-      : undefined;
+    const guided = Object.hasOwn(STRUCTURED_TO_GUIDED, k) ? STRUCTURED_TO_GUIDED[k] : undefined;
     if (guided !== undefined) {
       const before = draft[guided];
       if (before !== undefined && !jsonEqual(before, v)) {

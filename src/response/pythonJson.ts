@@ -1,3 +1,5 @@
+import { JSON_SHORT_ESCAPES } from '../lib/jsonEscapes';
+
 /**
  * vLLM's tool parsers hand back `arguments` as Python's `json.dumps(value, ensure_ascii=False)`
  * of what the model wrote: separators ", " and ": ", no other whitespace, non-ASCII kept,
@@ -14,17 +16,6 @@ export function pythonJsonText(text: string, complete: boolean): string {
   const out = p.push(text).out;
   return complete ? out + p.end() : out;
 }
-
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-};
 
 /**
  * The same, fed piece by piece (linear in the text, for long streamed arguments). It prints one
@@ -133,7 +124,7 @@ export class PythonJsonPrinter {
     const e = this.pending[1] as string;
     if (e !== 'u') {
       this.pending = '';
-      return escapeChar(SHORT_ESCAPES[e] ?? e);
+      return escapeChar(JSON_SHORT_ESCAPES[e] ?? e);
     }
     if (this.pending.length < 6) return '';
     const code = parseInt(this.pending.slice(2), 16);

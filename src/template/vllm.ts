@@ -13,6 +13,7 @@
  * - Tools are passed as vLLM's request model dumps them: `type`, then `function` with `name`,
  *   `description` and `parameters` (null when absent), then any other keys as given.
  */
+import { JSON_SHORT_ESCAPES } from '../lib/jsonEscapes';
 import { TemplateError } from './errors';
 import { type JNode, type RV, mk, toRuntime } from './runtime';
 
@@ -177,17 +178,7 @@ export function parsePyJson(text: string): RV {
       if (ch === '"') return out;
       if (ch === '\\') {
         const e = text[i++];
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (e !== undefined && e in simple) out += simple[e];
+        if (e !== undefined && Object.hasOwn(JSON_SHORT_ESCAPES, e)) out += JSON_SHORT_ESCAPES[e];
         else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i, i + 4))) {
           out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
           i += 4;

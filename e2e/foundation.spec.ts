@@ -304,3 +304,29 @@ test('model loading explains bad input: an empty URL, an unreachable host; the f
   await page.keyboard.press('Tab');
   await expect(page.locator('input[type=file][accept=".gguf"]')).toBeFocused();
 });
+
+test('help text comes from the table; Reset all returns every parameter to its default', async ({
+  page,
+}) => {
+  await freshApp(page);
+  const params = new ParamsPanel(page);
+  const request = new RequestPanel(page);
+  const help = params.row('top_p').locator('.help');
+  await expect(help).toBeHidden();
+  await page.getByRole('button', { name: 'Help for top_p' }).click();
+  await expect(help).toBeVisible();
+  await expect(help).toContainText(PARAMS.find((p) => p.name === 'top_p')!.help);
+  await params.setNumber('temperature', 0.4);
+  await params.input('echo').click();
+  await params.setText('user', 'u1');
+  expect(Object.keys(await request.read())).toEqual([
+    'model',
+    'messages',
+    'temperature',
+    'user',
+    'echo',
+  ]);
+  await page.getByRole('button', { name: 'Reset all' }).click();
+  expect(Object.keys(await request.read())).toEqual(['model', 'messages']);
+  await expect(page.getByRole('button', { name: 'Reset all' })).toBeDisabled();
+});

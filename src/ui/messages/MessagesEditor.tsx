@@ -2,6 +2,7 @@ import { useRequestStore } from '../../store/requestStore';
 import { paramSpec } from '../../request/params';
 import type { Validation } from '../useValidation';
 import { JsonEditor } from '../params/JsonEditor';
+import { MessageActions } from '../conversation/MessageActions';
 
 type Msg = Record<string, unknown>;
 const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
@@ -147,6 +148,7 @@ export function MessagesEditor({
                 />
               </details>
             )}
+            <MessageActions messages={messages} index={i} />
           </li>
         ))}
       </ol>

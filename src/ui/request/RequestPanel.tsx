@@ -5,6 +5,7 @@ import { importRequest } from '../../request/import';
 import { encodeShare, ShareError } from '../../request/share';
 import { ExportTargetPanel } from './ExportTargetPanel';
 import { ImportPanel } from './ImportPanel';
+import { PresetsPanel } from '../presets/PresetsPanel';
 
 /** The live request JSON: edits here replace the draft when they parse. */
 function LiveJson() {
@@ -112,6 +113,7 @@ export function RequestPanel() {
         </div>
       )}
       <ImportPanel />
+      <PresetsPanel />
     </section>
   );
 }

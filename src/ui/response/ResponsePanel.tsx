@@ -6,6 +6,9 @@ import { errorParamRoot } from '../../request/validate';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
 import { ComparePanel } from './ComparePanel';
+import { ConversationActions } from '../conversation/ConversationActions';
+import { RunHistory } from '../conversation/RunHistory';
+import { SweepPanel } from '../sweep/SweepPanel';
 
 /* Model output is untrusted: every token below is rendered as text, never as HTML. */
 
@@ -364,6 +367,7 @@ export function ResponsePanel({
       {problems > 0 && <Problems problems={problemList} />}
       <PromptPreview />
       <ComparePanel validation={validation} />
+      <SweepPanel validation={validation} />
       {latest && (
         <div data-testid="latest-run" data-status={latest.status}>
           <RunMeta run={latest} />
@@ -393,6 +397,7 @@ export function ResponsePanel({
           {latest.choices.map((c) => (
             <Choice key={c.index} choice={c} status={latest.status} />
           ))}
+          <ConversationActions run={latest} />
           {latest.completion && (
             <details>
               <summary>Raw response JSON</summary>
@@ -403,19 +408,7 @@ export function ResponsePanel({
           )}
         </div>
       )}
-      {runs.length > 1 && (
-        <details>
-          <summary>Earlier runs ({runs.length - 1})</summary>
-          <ul data-testid="run-history">
-            {runs.slice(1).map((r) => (
-              <li key={r.runId} data-run-id={r.runId} data-status={r.status}>
-                {r.responseId ?? r.runId} — {statusLabel(r.status)} —{' '}
-                {r.choices[0]?.content.slice(0, 60)}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <RunHistory runs={runs} />
     </section>
   );
 }

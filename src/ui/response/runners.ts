@@ -17,6 +17,11 @@ export type Patch = (f: (r: RunView) => RunView) => void;
 
 const cancels = new Map<string, () => void>();
 
+/** Cancels one run started by this module, if it has not ended. */
+export function cancelRun(runId: string): void {
+  cancels.get(runId)?.();
+}
+
 /** Cancels every run started by this module that has not ended. */
 export function cancelAllRuns(): void {
   for (const cancel of [...cancels.values()]) cancel();

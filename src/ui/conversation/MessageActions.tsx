@@ -38,7 +38,7 @@ export function MessageActions({ messages, index }: { messages: Message[]; index
             : 'Drop the messages after this one, and run'
         }
       >
-        {isAssistant ? `Redo from message ${index + 1}` : `Run from message ${index + 1}`}
+        {isAssistant ? `Redo from message ${index + 1}` : `Rerun from message ${index + 1}`}
       </button>
       {calls.map((call) => (
         <button

@@ -204,7 +204,7 @@ export function SweepPanel({ validation }: { validation: Validation }) {
           onClick={() => void run()}
           disabled={error !== null || running || !validation.runnable}
         >
-          Run sweep{count > 0 ? ` (${count} runs)` : ''}
+          Start sweep{count > 0 ? ` (${count} runs)` : ''}
         </button>
         <button type="button" onClick={cancel} disabled={!running}>
           Cancel sweep

@@ -68,6 +68,16 @@ export function ConversationActions({ run }: { run: RunView }) {
     setProblem(runIfValid(request));
   };
 
+  const regenerateButton = (
+    <button
+      type="button"
+      onClick={regenerate}
+      title="Run this run's request again; its answer is replaced"
+    >
+      Regenerate
+    </button>
+  );
+
   return (
     <div className="conversation-actions" data-testid="conversation-actions">
       {run.choices.map((choice) => {
@@ -98,18 +108,11 @@ export function ConversationActions({ run }: { run: RunView }) {
             >
               Continue{suffix}
             </button>
+            {!several && regenerateButton}
           </div>
         );
       })}
-      <div className="button-row">
-        <button
-          type="button"
-          onClick={regenerate}
-          title="Run this run's request again; its answer is replaced"
-        >
-          Regenerate
-        </button>
-      </div>
+      {several && <div className="button-row">{regenerateButton}</div>}
       {problem && (
         <div className="field-error" role="alert" data-testid="conversation-problem">
           {problem}

@@ -144,3 +144,16 @@ test('a sweep can be cancelled: the running cell stops and the rest never run', 
   await sweep.waitIdle();
   expect(await statuses()).toEqual(['done']);
 });
+
+test('a run the engine refuses shows its error in its cell; the other cells still run', async () => {
+  await request.importText(JSON.stringify({ ...draft, seed: 1 }));
+  await sweep.axis(0, 'max_completion_tokens', '3, 4000, 5');
+  await sweep.runButton.click();
+  await sweep.waitIdle();
+  expect(await statuses()).toEqual(['done', 'error', 'done']);
+  await expect(sweep.cell('max_completion_tokens=4000')).toContainText(
+    /400 invalid_request_error: .*context length/,
+  );
+  await expect(sweep.cell('max_completion_tokens=3')).toContainText('3 tokens');
+  await expect(sweep.root.getByTestId('sweep-status')).toHaveText('Ran 2 of 3.');
+});

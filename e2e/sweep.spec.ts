@@ -147,6 +147,7 @@ test('a sweep can be cancelled: the running cell stops and the rest never run', 
 
 test('a run the engine refuses shows its error in its cell; the other cells still run', async () => {
   await request.importText(JSON.stringify({ ...draft, seed: 1 }));
+  await sweep.open();
   await sweep.axis(0, 'max_completion_tokens', '3, 4000, 5');
   await sweep.runButton.click();
   await sweep.waitIdle();

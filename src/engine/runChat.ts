@@ -87,6 +87,19 @@ export function checkAgainstModel(info: ModelInfo, req: ChatRequest): void {
   }
 }
 
+/**
+ * A prompt that fills the whole context leaves no room for an answer; llama.cpp would fail
+ * deep inside decoding with its own text. Said here with the numbers, as a server's 400.
+ */
+export function checkPromptFits(info: ModelInfo, promptTokens: number | null): void {
+  if (promptTokens === null || promptTokens < info.contextLength) return;
+  throw httpError(
+    400,
+    `The prompt is ${promptTokens} tokens, but the loaded model's context size is ${info.contextLength} tokens, which leaves no room for an answer. Shorten the messages, or load the model again with a larger context size.`,
+    'messages',
+  );
+}
+
 /** Renders the request's prompt as Hugging Face's apply_chat_template would. */
 export function promptFor(engine: ChatEngine, req: ChatRequest): string {
   const template = req.chat_template ?? engine.info.chatTemplate;
@@ -165,6 +178,7 @@ export async function runChat(
   const req = validated(raw);
   checkAgainstModel(engine.info, req);
   const prompt = promptFor(engine, req);
+  checkPromptFits(engine.info, await engine.countTokens(prompt));
   const constraint = await constraintFor(req);
   out.onPrompt?.(prompt);
   // The engine stops at the end of its context by itself; the prompt is not counted twice.

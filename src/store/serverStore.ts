@@ -22,6 +22,14 @@ interface ServerState {
   sendAs: Target;
   apiKey: string;
   rememberKey: boolean;
+  /** The server's model ids (GET /models), fetched by Load; not persisted. */
+  servedModels: string[] | null;
+  /** Load (the model list) in progress, or its error. */
+  modelsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  modelsError: string | null;
+  setModelList: (
+    p: Partial<Pick<ServerState, 'servedModels' | 'modelsStatus' | 'modelsError'>>,
+  ) => void;
   setBaseUrl: (u: string) => void;
   setModel: (m: string) => void;
   setSendAs: (t: Target) => void;
@@ -64,6 +72,10 @@ export const useServerStore = create<ServerState>()(
       sendAs: 'vllm',
       apiKey: initialKey ?? '',
       rememberKey: initialKey !== null,
+      servedModels: null,
+      modelsStatus: 'idle',
+      modelsError: null,
+      setModelList: (p) => set(p),
       setBaseUrl: (baseUrl) => set({ baseUrl }),
       setModel: (model) => set({ model }),
       setSendAs: (sendAs) => set({ sendAs }),

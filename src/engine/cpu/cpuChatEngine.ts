@@ -2,7 +2,7 @@
 import { WllamaEngine, type ModelSource as WllamaSource } from './wllamaEngine';
 import { tokenText } from '../gguf';
 import type { ChatEngine, GenerateArgs } from '../runChat';
-import type { LoadProgress, ModelInfo, TokenMatch } from '../protocol';
+import type { LoadOptions, LoadProgress, ModelInfo, TokenMatch } from '../protocol';
 import type { EngineEnd } from '../../response/types';
 import type { LoadedEngine } from '../loadedEngine';
 import { toLlamaCppSampling } from '../sampling';
@@ -11,9 +11,14 @@ export async function loadCpuEngine(
   source: WllamaSource,
   name: string,
   onProgress: (p: LoadProgress) => void,
+  options: LoadOptions = {},
 ): Promise<LoadedEngine> {
   const wllama = new WllamaEngine();
-  const loaded = await wllama.load(source, onProgress);
+  const loaded = await wllama.load(
+    source,
+    onProgress,
+    options.contextSize !== undefined ? { nCtx: options.contextSize } : {},
+  );
   const md = loaded.metadata;
   const texts = md.tokens.map((t) => tokenText(t, md.tokenizerModel));
   const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useEngineStore } from '../../store/engineStore';
-import { setPickedFile } from './loadModel';
+import { pickCpuModelUrl, setPickedFile } from './loadModel';
 
 export interface ServedModel {
   file: string;
@@ -23,7 +23,6 @@ export async function fetchServedModels(): Promise<ServedModel[]> {
 export function ServedModels() {
   const [models, setModels] = useState<ServedModel[]>([]);
   const url = useEngineStore((s) => s.cpuModelUrl);
-  const setUrl = useEngineStore((s) => s.setCpuModelUrl);
   useEffect(() => {
     let live = true;
     void fetchServedModels().then((m) => live && setModels(m));
@@ -41,7 +40,7 @@ export function ServedModels() {
         value={selected}
         onChange={(e) => {
           setPickedFile(null);
-          if (e.target.value) setUrl(`models/${e.target.value}`);
+          if (e.target.value) pickCpuModelUrl(`models/${e.target.value}`);
         }}
       >
         <option value="">custom URL…</option>

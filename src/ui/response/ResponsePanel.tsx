@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ChatCompletionTokenLogprob } from 'openai/resources/chat/completions';
 import { useRunStore, type ChoiceView, type RunView } from '../../store/runStore';
-import { useRequestStore } from '../../store/requestStore';
+import { REQUEST_JSON_EDITOR, useRequestStore } from '../../store/requestStore';
 import { errorParamRoot } from '../../request/validate';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
@@ -250,7 +250,7 @@ const FOCUSABLE = 'input, textarea, select, button, [tabindex]';
 
 /** The element to focus for a problem: the parameter's control, or the messages editor. */
 function controlOf(root: string, path: string | null): HTMLElement | null {
-  if (root === '(request JSON)') {
+  if (root === REQUEST_JSON_EDITOR) {
     return document.querySelector<HTMLElement>('[data-testid="request-json"]');
   }
   if (root === 'messages') {

@@ -132,7 +132,8 @@ function LogprobTable({ choice }: { choice: ChoiceView }) {
 
 function finishLabel(choice: ChoiceView, status: RunView['status']): string {
   if (choice.finishReason) return choice.finishReason;
-  if (status === 'cancelled') return 'stopped';
+  // The API has no "stopped": a choice cut off by Stop has no finish_reason (null).
+  if (status === 'cancelled') return 'null';
   if (status === 'error') return 'none (error)';
   return '…';
 }
@@ -172,6 +173,11 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
       <div className="meta">
         choice {choice.index} · finish_reason:{' '}
         <code data-testid="finish-reason">{finishLabel(choice, status)}</code>
+        {status === 'cancelled' && !choice.finishReason && (
+          <span className="badge" data-testid="choice-stopped">
+            stopped by you
+          </span>
+        )}
         {choice.logprobs.length > 0 && (
           <>
             {' '}

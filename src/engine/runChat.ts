@@ -88,14 +88,13 @@ export function checkAgainstModel(info: ModelInfo, req: ChatRequest): void {
 }
 
 /**
- * A prompt that fills the whole context leaves no room for an answer; llama.cpp would fail
- * deep inside decoding with its own text. Said here with the numbers, as a server's 400.
+ * A prompt that fills the whole context leaves no room for an answer; llama.cpp fails deep
+ * inside decoding with its own text. The engine says it this way instead, as a server's 400.
  */
-export function checkPromptFits(info: ModelInfo, promptTokens: number | null): void {
-  if (promptTokens === null || promptTokens < info.contextLength) return;
-  throw httpError(
+export function contextOverflowError(promptTokens: number, contextSize: number): HttpApiError {
+  return httpError(
     400,
-    `The prompt is ${promptTokens} tokens, but the loaded model's context size is ${info.contextLength} tokens, which leaves no room for an answer. Shorten the messages, or load the model again with a larger context size.`,
+    `The prompt is ${promptTokens} tokens, but the loaded model's context size is ${contextSize} tokens, which leaves no room for an answer. Shorten the messages, or load the model again with a larger context size.`,
     'messages',
   );
 }
@@ -178,7 +177,6 @@ export async function runChat(
   const req = validated(raw);
   checkAgainstModel(engine.info, req);
   const prompt = promptFor(engine, req);
-  checkPromptFits(engine.info, await engine.countTokens(prompt));
   const constraint = await constraintFor(req);
   out.onPrompt?.(prompt);
   // The engine stops at the end of its context by itself; the prompt is not counted twice.

@@ -29,28 +29,27 @@ export function parseNumberText(
   const k = spec.kind;
   const t = text.trim();
   if (k.type === 'integer') {
-    if (!/^[+-]?\d+$/.test(t))
-      return { ok: false, message: `${spec.name}: "${text}" is not a whole number.` };
+    if (!/^[+-]?\d+$/.test(t)) return { ok: false, message: `"${text}" is not a whole number.` };
     const big = BigInt(t);
+    const n = Number(big);
+    // A number JavaScript holds exactly is sent as typed; the validator flags its range.
+    if (Number.isSafeInteger(n)) return { ok: true, value: n };
     const min = BigInt(k.min);
     const max = k.max !== undefined ? BigInt(k.max) : undefined;
     if (big < min || (max !== undefined && big > max))
       return {
         ok: false,
-        message: `${spec.name}: ${t} is out of range (${k.min}${max !== undefined ? ` to ${k.max}` : ' or more'}).`,
+        message: `${t} is out of range (${min}${max !== undefined ? ` to ${max}` : ' or more'}).`,
       };
-    const n = Number(big);
-    if (!Number.isSafeInteger(n))
-      return {
-        ok: false,
-        message: `${spec.name}: ${t} cannot be sent exactly (JSON numbers in JavaScript are exact up to ${Number.MAX_SAFE_INTEGER}).`,
-      };
-    return { ok: true, value: n };
+    return {
+      ok: false,
+      message: `${t} cannot be sent exactly (JSON numbers in JavaScript are exact up to ${Number.MAX_SAFE_INTEGER}).`,
+    };
   }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t))
-    return { ok: false, message: `${spec.name}: "${text}" is not a number.` };
+    return { ok: false, message: `"${text}" is not a number.` };
   const n = Number(t);
-  if (!Number.isFinite(n)) return { ok: false, message: `${spec.name}: ${t} is too large.` };
+  if (!Number.isFinite(n)) return { ok: false, message: `${t} is too large.` };
   return { ok: true, value: n };
 }
 

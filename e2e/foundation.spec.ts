@@ -330,11 +330,17 @@ test('help text comes from the table; Reset all returns every parameter to its d
   expect(Object.keys(await request.read())).toEqual([
     'model',
     'messages',
+    'stream',
     'temperature',
     'user',
     'echo',
   ]);
   await page.getByRole('button', { name: 'Reset all' }).click();
-  expect(Object.keys(await request.read())).toEqual(['model', 'messages']);
+  // Back to where a new draft starts: model, messages and the playground's defaults.
+  expect(Object.keys(await request.read())).toEqual([
+    'model',
+    'messages',
+    ...Object.keys(PLAYGROUND_DEFAULTS),
+  ]);
   await expect(page.getByRole('button', { name: 'Reset all' })).toBeDisabled();
 });

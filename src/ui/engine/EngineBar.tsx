@@ -104,7 +104,6 @@ export function EngineBar() {
               }}
             />
           </label>
-          <ContextSizeInput />
           <label className="file-button">
             Open GGUF…
             <input
@@ -117,6 +116,7 @@ export function EngineBar() {
               }}
             />
           </label>
+          <ContextSizeInput />
         </>
       ) : (
         <WebGpuPanel />

@@ -76,7 +76,9 @@ export const useServerStore = create<ServerState>()(
       modelsStatus: 'idle',
       modelsError: null,
       setModelList: (p) => set(p),
-      setBaseUrl: (baseUrl) => set({ baseUrl }),
+      // Another server: its model list is unknown until the next Load.
+      setBaseUrl: (baseUrl) =>
+        set({ baseUrl, servedModels: null, modelsStatus: 'idle', modelsError: null }),
       setModel: (model) => set({ model }),
       setSendAs: (sendAs) => set({ sendAs }),
       setApiKey: (apiKey) => {

@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
-import { useEngineStore } from '../../store/engineStore';
+import {
+  DEFAULT_CPU_MODEL_URL,
+  FALLBACK_CPU_MODEL_URL,
+  useEngineStore,
+} from '../../store/engineStore';
 import { pickCpuModelUrl, setPickedFile } from './loadModel';
 
 export interface ServedModel {
@@ -25,7 +29,18 @@ export function ServedModels() {
   const url = useEngineStore((s) => s.cpuModelUrl);
   useEffect(() => {
     let live = true;
-    void fetchServedModels().then((m) => live && setModels(m));
+    void fetchServedModels().then((m) => {
+      if (!live) return;
+      setModels(m);
+      // Without the default model on this site, pick the fallback now (not only at Load), so
+      // that the picker, the request's model field and the exports agree from the start.
+      const url = useEngineStore.getState().cpuModelUrl;
+      const files = m.map((x) => `models/${x.file}`);
+      if (m.length > 0 && url === DEFAULT_CPU_MODEL_URL && !files.includes(url))
+        pickCpuModelUrl(
+          files.includes(FALLBACK_CPU_MODEL_URL) ? FALLBACK_CPU_MODEL_URL : files[0]!,
+        );
+    });
     return () => {
       live = false;
     };

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useRequestStore } from '../../store/requestStore';
 import type { ParamSpec } from '../../request/params';
 import { JsonEditor } from './JsonEditor';
 import { TokenLookup } from './TokenLookup';
@@ -61,8 +62,9 @@ function NumberControl({ spec, id, value, set, reset, setSyntaxError, describedB
   const [text, setText] = useState(numberText(value));
   const [problem, setProblem] = useState<string | null>(null);
   const [followed, setFollowed] = useState<unknown>(value);
-  if (!Object.is(value, followed)) {
-    // Changed elsewhere (slider, reset, import, request JSON): show the new value.
+  const flagged = useRequestStore((s) => spec.name in s.editorErrors);
+  if (!Object.is(value, followed) || (problem !== null && !flagged)) {
+    // Changed elsewhere (slider, reset, Reset all, import, request JSON): show the new value.
     setFollowed(value);
     setText(numberText(value));
     setProblem(null);

@@ -73,6 +73,15 @@ test('number fields give exactly what was typed: no appending to the default, no
   expect((await request.read()).n).toBe(200);
   await expect(params.error('n')).toContainText('128');
   await expect(response.runButton).toBeDisabled();
+
+  // Reset all clears flagged text too: no stale "abc" left behind a cleared problem.
+  await params.input('top_p').fill('abc');
+  await expect(params.row('top_p').getByTestId('number-problem')).toContainText('not a number');
+  await page.getByRole('button', { name: 'Reset all' }).click();
+  await expect(params.input('top_p')).toHaveValue('');
+  await expect(params.input('n')).toHaveValue('');
+  await expect(page.getByTestId('number-problem')).toHaveCount(0);
+  await expect(response.runButton).toBeEnabled();
 });
 
 test('a share link keeps the previous draft restorable and shows values the form cannot represent', async ({

@@ -156,6 +156,13 @@ test('a runaway chat template ends with a 400 naming chat_template, and the engi
   await expect(error).toContainText('(param: chat_template)');
   await expect(error).toContainText('chat_template: rendering stopped');
 
+  // The prompt preview of the same template ends with the same message, not a hang.
+  await page.getByText(/^Prompt preview/).click();
+  await expect(page.getByTestId('prompt-error')).toContainText('chat_template: rendering stopped', {
+    timeout: 60_000,
+  });
+  await page.getByText(/^Prompt preview/).click();
+
   // The worker is free: the next run (with the model's own template) answers.
   await params.reset('chat_template');
   await response.runButton.click();

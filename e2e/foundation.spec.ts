@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PARAMS, type ParamSpec } from '../src/request/params';
+import { PARAMS, PLAYGROUND_DEFAULTS, type ParamSpec } from '../src/request/params';
 import { translateRequest } from '../src/server/translate';
 import { freshApp, ParamsPanel, RequestPanel, ResponsePanel } from './pages';
 
@@ -27,7 +27,7 @@ async function drive(page: Page, spec: ParamSpec): Promise<unknown> {
     }
     case 'boolean':
       await params.input(spec.name).click();
-      return !spec.defaultValue;
+      return !(spec.playgroundDefault ?? spec.defaultValue);
     case 'string':
       await params.setText(spec.name, 'abc');
       return 'abc';
@@ -67,7 +67,8 @@ test('every parameter control changes exactly its field in the exported request'
   const request = new RequestPanel(page);
   const params = new ParamsPanel(page);
   const base = await request.read();
-  expect(Object.keys(base)).toEqual(['model', 'messages']);
+  // A new draft: model, messages and the playground's own defaults (stream on).
+  expect(Object.keys(base)).toEqual(['model', 'messages', ...Object.keys(PLAYGROUND_DEFAULTS)]);
   for (const spec of PARAMS as readonly ParamSpec[]) {
     if (spec.kind.type === 'messages') continue;
     const expected = await drive(page, spec);
@@ -81,16 +82,23 @@ test('every parameter control changes exactly its field in the exported request'
     await expect(params.row(spec.name).locator('.badge.state')).toHaveText(
       spec.required ? 'always sent' : 'changed',
     );
-    // The JSON export tab shows the live request as the default target (the spec's own
-    // guided_* form) sends it; that translation only leaves out or adds what its report says.
+    // The JSON export tab shows the live request as the default target (current vLLM)
+    // sends it; that translation only leaves out or adds what its report says.
     expect(JSON.parse(await request.exportTab('JSON'))).toEqual(
-      translateRequest(after, 'vllm-guided').body,
+      translateRequest(after, 'vllm').body,
     );
     if (spec.required) {
       await params.setText(spec.name, String(base[spec.name]));
     } else {
       await params.reset(spec.name);
       await expect(params.row(spec.name).locator('.badge.state')).toHaveText('default');
+      if (spec.playgroundDefault !== undefined) {
+        // Reset means "not sent" (the API default); the playground's start value is one click away.
+        const notSent = { ...base };
+        delete notSent[spec.name];
+        expect(await request.read()).toEqual(notSent);
+        await drive(page, spec);
+      }
     }
     expect(await request.read()).toEqual(base);
   }
@@ -322,11 +330,17 @@ test('help text comes from the table; Reset all returns every parameter to its d
   expect(Object.keys(await request.read())).toEqual([
     'model',
     'messages',
+    'stream',
     'temperature',
     'user',
     'echo',
   ]);
   await page.getByRole('button', { name: 'Reset all' }).click();
-  expect(Object.keys(await request.read())).toEqual(['model', 'messages']);
+  // Back to where a new draft starts: model, messages and the playground's defaults.
+  expect(Object.keys(await request.read())).toEqual([
+    'model',
+    'messages',
+    ...Object.keys(PLAYGROUND_DEFAULTS),
+  ]);
   await expect(page.getByRole('button', { name: 'Reset all' })).toBeDisabled();
 });

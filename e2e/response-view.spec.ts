@@ -116,7 +116,9 @@ test.describe('with the tiny model', () => {
     await expect(page.getByTestId('run-error')).toHaveCount(0);
     await expect(response.latest.getByRole('alert')).toHaveCount(0);
     await expect(response.latest).not.toContainText('499');
-    await expect(page.getByTestId('finish-reason')).toHaveText('stopped');
+    // The API value stays the API's (null: no finish_reason); Stop is a UI state beside it.
+    await expect(page.getByTestId('finish-reason')).toHaveText('null');
+    await expect(page.getByTestId('choice-stopped')).toHaveText('stopped by you');
     await expect(page.getByTestId('run-status')).toHaveText('stopped');
     // The notice is not painted in the error colour.
     const colors = await page.evaluate(() => {

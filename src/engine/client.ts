@@ -8,6 +8,7 @@ import type { ChatRequest } from '../request/types';
 import type {
   EngineKind,
   FromWorker,
+  LoadOptions,
   LoadProgress,
   ModelInfo,
   ModelSource,
@@ -117,6 +118,7 @@ export class EngineClient {
     engine: EngineKind,
     source: ModelSource,
     onProgress: (p: LoadProgress) => void,
+    options: LoadOptions = {},
   ): Promise<ModelInfo> {
     this.loading?.reject({
       status: 409,
@@ -127,7 +129,7 @@ export class EngineClient {
     });
     return new Promise((resolve, reject) => {
       this.loading = { resolve, reject, onProgress };
-      this.post({ type: 'load', engine, source });
+      this.post({ type: 'load', engine, source, options });
     });
   }
 

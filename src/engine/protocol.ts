@@ -31,12 +31,18 @@ export interface LoadProgress {
   unit?: 'bytes' | 'fraction';
 }
 
+/** Settings of a load (CPU engine). */
+export interface LoadOptions {
+  /** The context size in tokens (llama.cpp's n_ctx); default: the model's, at most 4096. */
+  contextSize?: number;
+}
+
 export interface WorkerError extends ApiError {
   status: number;
 }
 
 export type ToWorker =
-  | { type: 'load'; engine: EngineKind; source: ModelSource }
+  | { type: 'load'; engine: EngineKind; source: ModelSource; options?: LoadOptions }
   | { type: 'run'; runId: string; request: ChatRequest }
   | { type: 'cancel'; runId: string }
   | { type: 'preview'; callId: number; request: ChatRequest }

@@ -87,6 +87,18 @@ export function checkAgainstModel(info: ModelInfo, req: ChatRequest): void {
   }
 }
 
+/**
+ * A prompt that fills the whole context leaves no room for an answer; llama.cpp fails deep
+ * inside decoding with its own text. The engine says it this way instead, as a server's 400.
+ */
+export function contextOverflowError(promptTokens: number, contextSize: number): HttpApiError {
+  return httpError(
+    400,
+    `The prompt is ${promptTokens} tokens, but the loaded model's context size is ${contextSize} tokens, which leaves no room for an answer. Shorten the messages, or load the model again with a larger context size.`,
+    'messages',
+  );
+}
+
 /** Renders the request's prompt as Hugging Face's apply_chat_template would. */
 export function promptFor(engine: ChatEngine, req: ChatRequest): string {
   const template = req.chat_template ?? engine.info.chatTemplate;

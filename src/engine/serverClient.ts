@@ -374,3 +374,63 @@ export async function runOnServer(
     );
   }
 }
+
+/**
+ * The model ids a server offers (GET {baseUrl}/models, OpenAI's list shape). Throws a
+ * ServerRunError saying what went wrong, as a run would.
+ */
+export async function listServerModels(config: ServerConfig): Promise<string[]> {
+  let baseUrl = config.baseUrl;
+  let rawBody: string | null = null;
+  try {
+    baseUrl = checkBaseUrl(config.baseUrl);
+    const res = await fetch(`${baseUrl}/models`, {
+      headers: config.apiKey !== '' ? { Authorization: `Bearer ${config.apiKey}` } : {},
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    rawBody = await res.text();
+    if (!res.ok) {
+      throw {
+        kind: 'http',
+        status: res.status,
+        type: 'http_error',
+        message: `${baseUrl}/models answered ${res.status}: ${rawBody.slice(0, 300)}`,
+        param: null,
+        code: null,
+      } satisfies ServerRunError;
+    }
+    const data: unknown = JSON.parse(rawBody);
+    const list = isObject(data) && Array.isArray(data.data) ? data.data : [];
+    return list.flatMap((m) => (isObject(m) && typeof m.id === 'string' ? [m.id] : []));
+  } catch (e) {
+    if (isObject(e) && typeof e.kind === 'string') throw e;
+    if (e instanceof ServerConfigError)
+      throw {
+        kind: 'client',
+        status: 0,
+        type: 'invalid_settings',
+        message: e.message,
+        param: null,
+        code: null,
+      } satisfies ServerRunError;
+    if (e instanceof SyntaxError)
+      throw {
+        kind: 'http',
+        status: 0,
+        type: 'invalid_response',
+        message: `${baseUrl}/models did not answer with JSON: ${(rawBody ?? '').slice(0, 200)}`,
+        param: null,
+        code: null,
+      } satisfies ServerRunError;
+    const needsProbe = isFetchFailure(e) && !isMixedContent(location.href, baseUrl);
+    const reachable = needsProbe ? await probeReachable(baseUrl) : null;
+    throw mapServerError(e, {
+      aborted: false,
+      rawBody,
+      pageUrl: location.href,
+      baseUrl,
+      reachable,
+    });
+  }
+}

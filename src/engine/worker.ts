@@ -3,7 +3,14 @@
  * The engine worker: holds the loaded engine, queues runs by priority, answers with
  * structured messages (protocol.ts). Engines are imported lazily, on first load.
  */
-import type { FromWorker, ModelSource, ToWorker, EngineKind, LoadProgress } from './protocol';
+import type {
+  FromWorker,
+  ModelSource,
+  ToWorker,
+  EngineKind,
+  LoadOptions,
+  LoadProgress,
+} from './protocol';
 import { toWorkerError, workerError } from './protocol';
 import { Scheduler } from './scheduler';
 import { CancelledError, promptFor, runChat, validated } from './runChat';
@@ -20,6 +27,7 @@ const scheduler = new Scheduler();
 async function loadEngine(
   kind: EngineKind,
   source: ModelSource,
+  options: LoadOptions,
   onProgress: (p: LoadProgress) => void,
 ): Promise<LoadedEngine> {
   if (kind === 'cpu') {
@@ -29,9 +37,10 @@ async function loadEngine(
         { url: source.url },
         source.name ?? source.url.split('/').pop() ?? 'model',
         onProgress,
+        options,
       );
     if (source.kind === 'file')
-      return loadCpuEngine({ file: source.file }, source.name, onProgress);
+      return loadCpuEngine({ file: source.file }, source.name, onProgress, options);
     throw workerError(400, 'The CPU engine loads GGUF files (a URL or a local file).', 'model');
   }
   if (source.kind !== 'webllm')
@@ -62,18 +71,19 @@ async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'load': {
       const seq = ++loadSeq;
-      const old = engine;
-      engine = null;
-      await old?.unload().catch(() => undefined);
+      // The loaded model keeps answering until the new one is ready: a failed load (a bad
+      // URL, a file that is no GGUF) leaves it in place.
       try {
-        const loaded = await loadEngine(m.engine, m.source, (progress) =>
+        const loaded = await loadEngine(m.engine, m.source, m.options ?? {}, (progress) =>
           post({ type: 'progress', progress }),
         );
         if (seq !== loadSeq) {
           await loaded.unload();
           return;
         }
+        const old = engine;
         engine = loaded;
+        await old?.unload().catch(() => undefined);
         post({ type: 'loaded', model: loaded.info });
       } catch (e) {
         if (seq === loadSeq) post({ type: 'loadError', error: errorOf(e) });

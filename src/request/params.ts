@@ -48,6 +48,11 @@ export interface ParamSpec {
   readonly defaultValue: unknown;
   /** The value the form starts editing from when the user first touches the control. */
   readonly initialValue?: unknown;
+  /**
+   * The value a new playground draft starts with, where it differs from the API's default
+   * (`defaultValue`). It is sent, since a server would otherwise assume the API default.
+   */
+  readonly playgroundDefault?: unknown;
   readonly help: string;
   readonly deprecated?: string;
   /** Always part of the request (model, messages). */
@@ -207,6 +212,8 @@ export const PARAMS = [
     group: 'output',
     kind: { type: 'boolean' },
     defaultValue: false,
+    // The first Run of a new user shows the answer as it is written.
+    playgroundDefault: true,
     help: 'Send partial message deltas as server-sent events as tokens are generated, ending with data: [DONE].',
   },
   {
@@ -440,6 +447,13 @@ export function paramSpec(name: string): ParamSpec | undefined {
 export function isParamName(name: string): name is ParamName {
   return BY_NAME.has(name);
 }
+
+/** The fields a new draft starts with beyond model and messages (see playgroundDefault). */
+export const PLAYGROUND_DEFAULTS: Readonly<Record<string, unknown>> = Object.fromEntries(
+  PARAMS.flatMap((p: ParamSpec) =>
+    p.playgroundDefault === undefined ? [] : [[p.name, p.playgroundDefault]],
+  ),
+);
 
 /** The fields that select a kind of guided decoding (vLLM allows one per request). */
 export const GUIDED_PARAMS: readonly ParamSpec[] = PARAMS.filter((p: ParamSpec) => p.guided);

@@ -41,7 +41,14 @@ function schemasOf(r: Record<string, unknown>): { param: string; schema: unknown
   return out;
 }
 
-const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+export const MESSAGE_ROLES = [
+  'system',
+  'developer',
+  'user',
+  'assistant',
+  'tool',
+  'function',
+] as const;
 
 function err(param: string | null, message: string): ApiError {
   return { message, type: 'invalid_request_error', param, code: null };

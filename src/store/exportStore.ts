@@ -2,8 +2,8 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { TARGETS, type Target } from '../server/facts';
 
-/** The spec's own form (guided_* fields), which the request editor also uses. */
-export const DEFAULT_EXPORT_TARGET: Target = 'vllm-guided';
+/** Current vLLM (structured_outputs): what a server started today accepts. */
+export const DEFAULT_EXPORT_TARGET: Target = 'vllm';
 
 interface ExportState {
   /** The server form that the export tabs and the compatibility report are for. */

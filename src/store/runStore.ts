@@ -131,7 +131,8 @@ export function viewOfCompletion(run: RunView, c: ChatCompletion): RunView {
     usage: c.usage ?? run.usage,
     responseId: c.id,
     completion: c,
-    firstTokenAt: run.firstTokenAt ?? performance.now(),
+    // A whole completion arrives at once: there is no separate first-token time to show.
+    firstTokenAt: run.firstTokenAt,
   };
 }
 

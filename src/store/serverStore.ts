@@ -22,6 +22,14 @@ interface ServerState {
   sendAs: Target;
   apiKey: string;
   rememberKey: boolean;
+  /** The server's model ids (GET /models), fetched by Load; not persisted. */
+  servedModels: string[] | null;
+  /** Load (the model list) in progress, or its error. */
+  modelsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  modelsError: string | null;
+  setModelList: (
+    p: Partial<Pick<ServerState, 'servedModels' | 'modelsStatus' | 'modelsError'>>,
+  ) => void;
   setBaseUrl: (u: string) => void;
   setModel: (m: string) => void;
   setSendAs: (t: Target) => void;
@@ -64,7 +72,13 @@ export const useServerStore = create<ServerState>()(
       sendAs: 'vllm',
       apiKey: initialKey ?? '',
       rememberKey: initialKey !== null,
-      setBaseUrl: (baseUrl) => set({ baseUrl }),
+      servedModels: null,
+      modelsStatus: 'idle',
+      modelsError: null,
+      setModelList: (p) => set(p),
+      // Another server: its model list is unknown until the next Load.
+      setBaseUrl: (baseUrl) =>
+        set({ baseUrl, servedModels: null, modelsStatus: 'idle', modelsError: null }),
       setModel: (model) => set({ model }),
       setSendAs: (sendAs) => set({ sendAs }),
       setApiKey: (apiKey) => {

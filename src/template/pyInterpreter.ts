@@ -89,6 +89,31 @@ export class TemplateRaise extends Error {
   }
 }
 
+/** A render that ran past its budget (time or output size): a runaway template. */
+export class TemplateBudgetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateBudgetError';
+  }
+}
+
+/**
+ * How much one render may take. Real chat templates render in milliseconds into a prompt
+ * that fits a context window; a loop over range(99999) twice would otherwise hold the
+ * engine for hours.
+ */
+export interface RenderBudget {
+  /** Wall-clock limit of one render, in milliseconds. */
+  maxMs: number;
+  /** Longest text any part of the render may produce, in UTF-16 units. */
+  maxOutputChars: number;
+}
+
+export const DEFAULT_RENDER_BUDGET: RenderBudget = { maxMs: 2000, maxOutputChars: 4_000_000 };
+
+/** The clock is read once per this many evaluation steps (reading it each step is slow). */
+const STEPS_PER_CLOCK_READ = 1024;
+
 class LoopBreak extends Error {}
 class LoopContinue extends Error {}
 
@@ -424,8 +449,28 @@ export interface PyInterpreterOptions {
 }
 
 export class PyInterpreter extends Interpreter {
-  constructor(env: Environment) {
+  private steps = 0;
+  private readonly deadline: number;
+
+  constructor(
+    env: Environment,
+    private readonly budget: RenderBudget = DEFAULT_RENDER_BUDGET,
+  ) {
     super(env);
+    this.deadline = Date.now() + budget.maxMs;
+  }
+
+  /** Throws once the render has used up its time or produced too much text. */
+  private checkBudget(out: RV | string): void {
+    const size = typeof out === 'string' ? out.length : isStr(out) ? out.value.length : 0;
+    if (size > this.budget.maxOutputChars)
+      throw new TemplateBudgetError(
+        `rendering stopped: the template produced more than ${this.budget.maxOutputChars} characters`,
+      );
+    if (++this.steps % STEPS_PER_CLOCK_READ === 0 && Date.now() > this.deadline)
+      throw new TemplateBudgetError(
+        `rendering stopped after ${this.budget.maxMs} ms: the template runs too long (a loop that never ends, or far too many iterations)`,
+      );
   }
 
   /** Declares the globals transformers' sandbox provides. */
@@ -503,6 +548,12 @@ export class PyInterpreter extends Interpreter {
   }
 
   override evaluate(statement: JStatement | undefined, environment: Environment): RV {
+    const result = this.evaluateNode(statement, environment);
+    this.checkBudget(result);
+    return result;
+  }
+
+  private evaluateNode(statement: JStatement | undefined, environment: Environment): RV {
     if (!statement) return super.evaluate(statement, environment);
     const node = asNode(statement);
     switch (node.type) {
@@ -574,6 +625,7 @@ export class PyInterpreter extends Interpreter {
     for (const s of (statements as JStatement[] | undefined) ?? []) {
       const v = this.evaluate(s, env);
       if (!isNone(v) && !isUndef(v)) out += isStr(v) ? v.value : pyStr(v);
+      this.checkBudget(out);
     }
     return out;
   }
@@ -625,6 +677,7 @@ export class PyInterpreter extends Interpreter {
       this.assign(target, items[i] as RV, e);
       try {
         out += this.block(node.body, e);
+        this.checkBudget(out);
       } catch (err) {
         if (err instanceof LoopContinue) continue;
         if (err instanceof LoopBreak) break;

@@ -290,3 +290,39 @@ describe('templateSyntaxProblem', () => {
     expect(p).toMatch(/\(line 2, column \d+\)$/);
   });
 });
+
+describe('render budget', () => {
+  const nested = '{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}';
+
+  it('ends a runaway loop with a TemplateError once the time budget is spent', () => {
+    let error: unknown;
+    try {
+      renderPrompt(base({ template: nested, budget: { maxMs: 200, maxOutputChars: 1e9 } }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as TemplateError).kind).toBe('BudgetExceeded');
+    expect((error as Error).message).toMatch(/chat_template: rendering stopped after 200 ms/);
+  });
+
+  it('ends a render whose output passes the size budget', () => {
+    expect(() =>
+      renderPrompt(
+        base({ template: "{{ 'x' * 5000 }}", budget: { maxMs: 60_000, maxOutputChars: 1000 } }),
+      ),
+    ).toThrow(/more than 1000 characters/);
+    expect(() =>
+      renderPrompt(
+        base({
+          template: '{% for i in range(50) %}{{ "y" * 30 }}{% endfor %}',
+          budget: { maxMs: 60_000, maxOutputChars: 1000 },
+        }),
+      ),
+    ).toThrow(/more than 1000 characters/);
+  });
+
+  it('leaves real templates well inside the default budget', () => {
+    expect(renderPrompt(base())).toContain('<|start_header_id|>user<|end_header_id|>\n\nHi');
+  });
+});

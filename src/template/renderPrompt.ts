@@ -20,7 +20,14 @@
  */
 import { Environment } from '@huggingface/jinja';
 import { TemplateError } from './errors';
-import { PyInterpreter, TemplateRaise, wrapOutputs } from './pyInterpreter';
+import {
+  DEFAULT_RENDER_BUDGET,
+  PyInterpreter,
+  TemplateBudgetError,
+  TemplateRaise,
+  wrapOutputs,
+  type RenderBudget,
+} from './pyInterpreter';
 import { PyError, pyStrip } from './pyValues';
 import {
   type JNode,
@@ -37,6 +44,7 @@ import { locateRaise, parseWithLocation } from './syntax';
 import { type ContentFormat, detectContentFormat, vllmMessages, vllmTools } from './vllm';
 
 export { TemplateError } from './errors';
+export { DEFAULT_RENDER_BUDGET, type RenderBudget } from './pyInterpreter';
 export type { ContentFormat } from './vllm';
 
 /** A text content part. Other part types (images, audio) are refused. */
@@ -93,6 +101,8 @@ export interface RenderInput {
   addBosToken?: boolean;
   /** The clock `strftime_now` reads (default: the current local time). */
   now?: () => Date;
+  /** Time and output limits of the render (default: DEFAULT_RENDER_BUDGET). */
+  budget?: RenderBudget;
 }
 
 /** The marker transformers appends to the final message for continue_final_message. */
@@ -235,6 +245,8 @@ function markFinalMessage(chat: Map<string, RV>[], template: string): string {
 function toTemplateError(e: unknown): TemplateError {
   if (e instanceof TemplateError) return e;
   if (e instanceof TemplateRaise) return new TemplateError(e.message, { kind: 'TemplateError' });
+  if (e instanceof TemplateBudgetError)
+    return new TemplateError(`chat_template: ${e.message}`, { kind: 'BudgetExceeded' });
   if (e instanceof PyError) return new TemplateError(e.message, { kind: e.pyType });
   if (e instanceof RangeError)
     return new TemplateError(`chat template error: ${e.message}`, { kind: 'RecursionError' });
@@ -321,8 +333,13 @@ export function renderPrompt(input: RenderInput): string {
 
   let prompt: string;
   try {
-    const result = new PyInterpreter(env).run(program);
+    const budget = input.budget ?? DEFAULT_RENDER_BUDGET;
+    const result = new PyInterpreter(env, budget).run(program);
     prompt = isStr(result) ? result.value : '';
+    if (prompt.length > budget.maxOutputChars)
+      throw new TemplateBudgetError(
+        `rendering stopped: the template produced more than ${budget.maxOutputChars} characters`,
+      );
   } catch (e) {
     const err = toTemplateError(e);
     if (e instanceof TemplateRaise) {

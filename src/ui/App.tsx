@@ -1,12 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useUiStore, type Theme } from '../store/uiStore';
-import { useRequestStore } from '../store/requestStore';
-import { decodeShare, ShareError } from '../request/share';
-import { importRequest } from '../request/import';
 import { useValidation } from './useValidation';
 import { ParamsForm } from './params/ParamsForm';
 import { MessagesEditor } from './messages/MessagesEditor';
 import { RequestPanel } from './request/RequestPanel';
+import { SharedRequest } from './request/SharedRequest';
 import { ResponsePanel } from './response/ResponsePanel';
 import { EngineBar } from './engine/EngineBar';
 import { useRunActions } from './response/useRunActions';
@@ -25,37 +23,8 @@ function useTheme() {
   }, [theme]);
 }
 
-/** Opens a request carried by the URL hash (share link), once, at start. */
-function useShareLink(): string | null {
-  const [error, setError] = useState<string | null>(null);
-  const replaceDraft = useRequestStore((s) => s.replaceDraft);
-  useEffect(() => {
-    const load = () => {
-      try {
-        const shared = decodeShare(location.hash);
-        if (!shared) return;
-        const { draft, unknown } = importRequest(JSON.stringify(shared));
-        replaceDraft(draft, unknown);
-        setError(null);
-        history.replaceState(null, '', location.pathname + location.search);
-      } catch (e) {
-        setError(
-          e instanceof ShareError
-            ? e.message
-            : `This share link is broken: ${(e as Error).message}`,
-        );
-      }
-    };
-    load();
-    window.addEventListener('hashchange', load);
-    return () => window.removeEventListener('hashchange', load);
-  }, [replaceDraft]);
-  return error;
-}
-
 export function App() {
   useTheme();
-  const shareError = useShareLink();
   const validation = useValidation();
   const theme = useUiStore((s) => s.theme);
   const setTheme = useUiStore((s) => s.setTheme);
@@ -92,11 +61,7 @@ export function App() {
           </select>
         </label>
       </header>
-      {shareError && (
-        <div className="notice error" role="alert" data-testid="share-error">
-          {shareError}
-        </div>
-      )}
+      <SharedRequest />
       <main className="columns">
         <MessagesEditor validation={validation} />
         <ResponsePanel validation={validation} run={run} stop={stop} />

@@ -1,19 +1,32 @@
 /** The CPU engine as the worker sees it: wllama behind the engine-neutral ChatEngine. */
 import { WllamaEngine, type ModelSource as WllamaSource } from './wllamaEngine';
 import { tokenText } from '../gguf';
-import type { ChatEngine, GenerateArgs } from '../runChat';
-import type { LoadProgress, ModelInfo, TokenMatch } from '../protocol';
+import { contextOverflowError, type ChatEngine, type GenerateArgs } from '../runChat';
+import type { LoadOptions, LoadProgress, ModelInfo, TokenMatch } from '../protocol';
 import type { EngineEnd } from '../../response/types';
 import type { LoadedEngine } from '../loadedEngine';
 import { toLlamaCppSampling } from '../sampling';
+
+/** llama.cpp's own words for a prompt longer than the context, turned into a clear 400. */
+function overflowOf(e: unknown) {
+  const m = /\((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/.exec(
+    e instanceof Error ? e.message : String(e),
+  );
+  return m ? contextOverflowError(Number(m[1]), Number(m[2])) : null;
+}
 
 export async function loadCpuEngine(
   source: WllamaSource,
   name: string,
   onProgress: (p: LoadProgress) => void,
+  options: LoadOptions = {},
 ): Promise<LoadedEngine> {
   const wllama = new WllamaEngine();
-  const loaded = await wllama.load(source, onProgress);
+  const loaded = await wllama.load(
+    source,
+    onProgress,
+    options.contextSize !== undefined ? { nCtx: options.contextSize } : {},
+  );
   const md = loaded.metadata;
   const texts = md.tokens.map((t) => tokenText(t, md.tokenizerModel));
   const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);
@@ -35,12 +48,16 @@ export async function loadCpuEngine(
     },
     addBosToken: md.addBosToken ?? false,
     async generate(args: GenerateArgs): Promise<EngineEnd> {
-      const r = await wllama.generate(
-        args.prompt,
-        toLlamaCppSampling(args.sampling, args.constraint?.gbnf),
-        (t) => args.onToken(t),
-        args.signal,
-      );
+      const r = await wllama
+        .generate(
+          args.prompt,
+          toLlamaCppSampling(args.sampling, args.constraint?.gbnf),
+          (t) => args.onToken(t),
+          args.signal,
+        )
+        .catch((e: unknown) => {
+          throw overflowOf(e) ?? e;
+        });
       return {
         finishReason: r.finishReason,
         promptTokens: r.promptTokens,

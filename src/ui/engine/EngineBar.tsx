@@ -1,9 +1,73 @@
+import { useState } from 'react';
 import { useEngineStore, type EngineChoice } from '../../store/engineStore';
-import { loadSelectedModel, setPickedFile } from './loadModel';
+import { loadSelectedModel, pickCpuModelUrl, setPickedFile } from './loadModel';
+import { loadServerModels } from './serverModels';
+import { useServerStore } from '../../store/serverStore';
 import { ServedModels } from './ServedModels';
 import { ServerSettings } from './ServerSettings';
 import { progressLabel } from './progressLabel';
 import { WebGpuErrorActions, WebGpuPanel } from './WebGpuPanel';
+
+/** CPU engine: llama.cpp's context size (n_ctx) for the next load. */
+function ContextSizeInput() {
+  const value = useEngineStore((s) => s.cpuContextSize);
+  const setValue = useEngineStore((s) => s.setCpuContextSize);
+  const [text, setText] = useState(value === null ? '' : String(value));
+  const bad = text.trim() !== '' && !/^\d+$/.test(text.trim());
+  return (
+    <label title="Tokens the model can see at once: prompt and answer together. Applies at the next Load.">
+      Context{' '}
+      <input
+        aria-label="Context size"
+        type="text"
+        inputMode="numeric"
+        size={6}
+        placeholder="auto"
+        value={text}
+        aria-invalid={bad || undefined}
+        className={bad ? 'invalid' : undefined}
+        onChange={(e) => {
+          const t = e.target.value;
+          setText(t);
+          const n = Number(t.trim());
+          setValue(/^\d+$/.test(t.trim()) && n > 0 ? n : null);
+        }}
+      />
+    </label>
+  );
+}
+
+/** Server mode: Load asks the server for its models (nothing is downloaded into the tab). */
+function ServerLoad() {
+  const status = useServerStore((s) => s.modelsStatus);
+  const error = useServerStore((s) => s.modelsError);
+  const models = useServerStore((s) => s.servedModels);
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => void loadServerModels()}
+        disabled={status === 'loading'}
+        title="List the server's models (GET /models)"
+      >
+        Load
+      </button>
+      <span className="progress" data-testid="server-models-status" aria-live="polite">
+        {status === 'loading' && 'Asking the server for its models…'}
+        {status === 'ready' && models && models.length > 0 && (
+          <>
+            Server lists {models.length} model{models.length === 1 ? '' : 's'}
+          </>
+        )}
+        {error && (
+          <span className="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </span>
+    </>
+  );
+}
 
 export function EngineBar() {
   const s = useEngineStore();
@@ -36,7 +100,7 @@ export function EngineBar() {
               value={s.cpuModelUrl}
               onChange={(e) => {
                 setPickedFile(null);
-                s.setCpuModelUrl(e.target.value);
+                pickCpuModelUrl(e.target.value);
               }}
             />
           </label>
@@ -52,18 +116,28 @@ export function EngineBar() {
               }}
             />
           </label>
+          <ContextSizeInput />
         </>
       ) : (
         <WebGpuPanel />
       )}
-      <button
-        type="button"
-        onClick={() => void loadSelectedModel().catch(() => undefined)}
-        disabled={s.status === 'loading'}
+      {s.engine === 'server' ? (
+        <ServerLoad />
+      ) : (
+        <button
+          type="button"
+          onClick={() => void loadSelectedModel().catch(() => undefined)}
+          disabled={s.status === 'loading'}
+        >
+          Load
+        </button>
+      )}
+      <span
+        className="progress"
+        data-testid="engine-status"
+        aria-live="polite"
+        hidden={s.engine === 'server'}
       >
-        Load
-      </button>
-      <span className="progress" data-testid="engine-status" aria-live="polite">
         {s.status === 'loading' && (
           <>
             {s.progress && s.progress.total > 0 ? (
@@ -75,8 +149,9 @@ export function EngineBar() {
           </>
         )}
         {s.status === 'ready' && s.model && <>Loaded: {s.model.name}</>}
-        {s.status === 'error' && s.error && (
-          <span className="field-error" role="alert">
+        {s.status !== 'loading' && s.error && (
+          <span className="field-error" role="alert" data-testid="load-error">
+            {s.model ? 'Load failed, still using the loaded model: ' : ''}
             {s.error.message} <WebGpuErrorActions error={s.error} />
           </span>
         )}

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
-import { useEngineStore } from '../../store/engineStore';
-import { setPickedFile } from './loadModel';
+import {
+  DEFAULT_CPU_MODEL_URL,
+  FALLBACK_CPU_MODEL_URL,
+  useEngineStore,
+} from '../../store/engineStore';
+import { pickCpuModelUrl, setPickedFile } from './loadModel';
 
 export interface ServedModel {
   file: string;
@@ -23,10 +27,20 @@ export async function fetchServedModels(): Promise<ServedModel[]> {
 export function ServedModels() {
   const [models, setModels] = useState<ServedModel[]>([]);
   const url = useEngineStore((s) => s.cpuModelUrl);
-  const setUrl = useEngineStore((s) => s.setCpuModelUrl);
   useEffect(() => {
     let live = true;
-    void fetchServedModels().then((m) => live && setModels(m));
+    void fetchServedModels().then((m) => {
+      if (!live) return;
+      setModels(m);
+      // Without the default model on this site, pick the fallback now (not only at Load), so
+      // that the picker, the request's model field and the exports agree from the start.
+      const url = useEngineStore.getState().cpuModelUrl;
+      const files = m.map((x) => `models/${x.file}`);
+      if (m.length > 0 && url === DEFAULT_CPU_MODEL_URL && !files.includes(url))
+        pickCpuModelUrl(
+          files.includes(FALLBACK_CPU_MODEL_URL) ? FALLBACK_CPU_MODEL_URL : files[0]!,
+        );
+    });
     return () => {
       live = false;
     };
@@ -41,7 +55,7 @@ export function ServedModels() {
         value={selected}
         onChange={(e) => {
           setPickedFile(null);
-          if (e.target.value) setUrl(`models/${e.target.value}`);
+          if (e.target.value) pickCpuModelUrl(`models/${e.target.value}`);
         }}
       >
         <option value="">custom URL…</option>

@@ -5,6 +5,7 @@ import { serverFlags, translateRequest } from '../../server/translate';
 import { useExportStore } from '../../store/exportStore';
 import { useRequestStore } from '../../store/requestStore';
 import { useServerStore } from '../../store/serverStore';
+import { chooseServerModel } from './serverModels';
 
 /** What Run does to the request on this target, in one line. */
 function SendSummary({ target }: { target: Target }) {
@@ -54,18 +55,38 @@ export function ServerSettings() {
           onChange={(e) => s.setBaseUrl(e.target.value)}
         />
       </label>
-      <label>
-        Model{' '}
-        <input
-          aria-label="Server model"
-          type="text"
-          size={18}
-          placeholder="(the request's model)"
-          spellCheck={false}
-          value={s.model}
-          onChange={(e) => s.setModel(e.target.value)}
-        />
-      </label>
+      {s.servedModels && s.servedModels.length > 0 ? (
+        <label>
+          Model{' '}
+          <select
+            aria-label="Server model"
+            value={s.model}
+            onChange={(e) => chooseServerModel(e.target.value)}
+          >
+            {!s.servedModels.includes(s.model) && (
+              <option value={s.model}>{s.model === '' ? "(the request's model)" : s.model}</option>
+            )}
+            {s.servedModels.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <label>
+          Model{' '}
+          <input
+            aria-label="Server model"
+            type="text"
+            size={18}
+            placeholder="e.g. Qwen/Qwen3-0.6B (Load lists the server's)"
+            spellCheck={false}
+            value={s.model}
+            onChange={(e) => s.setModel(e.target.value)}
+          />
+        </label>
+      )}
       <label>
         API key{' '}
         <input

@@ -2,6 +2,7 @@ import { engineClient } from '../../engine/client';
 import {
   DEFAULT_CPU_MODEL_URL,
   FALLBACK_CPU_MODEL_URL,
+  cpuModelName,
   useEngineStore,
 } from '../../store/engineStore';
 import { fetchServedModels } from './ServedModels';
@@ -30,12 +31,37 @@ function selectionKey(): string {
     return w.useCustom
       ? `webgpu|${w.customModelUrl}|${w.customModelLibUrl}`
       : `webgpu|${s.webgpuModelId}`;
+  const ctx = `ctx=${contextSize() ?? ''}`;
   return pickedFile
-    ? `cpu|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}`
-    : `cpu|${s.cpuModelUrl}`;
+    ? `cpu|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}|${ctx}`
+    : `cpu|${s.cpuModelUrl}|${ctx}`;
+}
+
+/** The context size to load the CPU engine with; undefined: the engine's default. */
+function contextSize(): number | undefined {
+  const n = useEngineStore.getState().cpuContextSize;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 let loadedKey: string | null = null;
+/** The selection whose load failed: Run keeps using the model loaded before it. */
+let failedKey: string | null = null;
+
+/**
+ * Picks a CPU model URL. The request's model field follows the picker while it names the
+ * previously picked model (or the default), so the field, the exports and the picker agree.
+ */
+export function pickCpuModelUrl(url: string): void {
+  const engine = useEngineStore.getState();
+  const req = useRequestStore.getState();
+  const following =
+    engine.status !== 'ready' &&
+    (!req.draft.model ||
+      req.draft.model === DEFAULT_DRAFT.model ||
+      req.draft.model === cpuModelName(engine.cpuModelUrl));
+  engine.setCpuModelUrl(url);
+  if (following && url.trim() !== '') req.setParam('model', cpuModelName(url));
+}
 
 async function currentSource(): Promise<ModelSource> {
   const s = useEngineStore.getState();
@@ -57,7 +83,7 @@ async function currentSource(): Promise<ModelSource> {
       url = served.some((m) => `models/${m.file}` === FALLBACK_CPU_MODEL_URL)
         ? FALLBACK_CPU_MODEL_URL
         : `models/${served[0]!.file}`;
-      s.setCpuModelUrl(url);
+      pickCpuModelUrl(url);
     }
   }
   return { kind: 'url', url: new URL(url, location.href).href };
@@ -68,17 +94,23 @@ let loading: Promise<void> | null = null;
 /** Loads the selected model (once); the store shows progress and errors. */
 export function loadSelectedModel(): Promise<void> {
   const store = useEngineStore.getState();
-  const previous = store.model?.name;
-  store.set({ status: 'loading', progress: null, error: null, model: null });
+  // The worker keeps the loaded model until a new one is ready, and after a failed load.
+  const kept = store.model;
+  const previous = kept?.name;
+  store.set({ status: 'loading', progress: null, error: null });
   loading = currentSource()
     .then((source) =>
-      engineClient().load(tabEngine(), source, (progress) =>
-        useEngineStore.getState().set({ progress }),
+      engineClient().load(
+        tabEngine(),
+        source,
+        (progress) => useEngineStore.getState().set({ progress }),
+        tabEngine() === 'cpu' && contextSize() !== undefined ? { contextSize: contextSize() } : {},
       ),
     )
     .then(
       (model) => {
         loadedKey = selectionKey();
+        failedKey = null;
         useEngineStore.getState().set({ status: 'ready', model, progress: null });
         // The request names the loaded model, unless the user typed another name on purpose.
         const req = useRequestStore.getState();
@@ -90,7 +122,10 @@ export function loadSelectedModel(): Promise<void> {
           req.setParam('model', model.name);
       },
       (error) => {
-        useEngineStore.getState().set({ status: 'error', error, progress: null });
+        failedKey = selectionKey();
+        useEngineStore
+          .getState()
+          .set({ status: kept ? 'ready' : 'error', model: kept, error, progress: null });
         throw error;
       },
     )
@@ -104,6 +139,8 @@ export function loadSelectedModel(): Promise<void> {
 export function ensureModelLoaded(): Promise<void> {
   const s = useEngineStore.getState();
   if (loading) return loading;
-  if (s.status === 'ready' && loadedKey === selectionKey()) return Promise.resolve();
+  // After a failed load, Run answers with the model that is still loaded.
+  if (s.status === 'ready' && (loadedKey === selectionKey() || failedKey === selectionKey()))
+    return Promise.resolve();
   return loadSelectedModel();
 }

@@ -3,10 +3,15 @@ import { paramSpec } from '../../request/params';
 import type { Validation } from '../useValidation';
 import { JsonEditor } from '../params/JsonEditor';
 import { MessageActions } from '../conversation/MessageActions';
+import { NOT_AN_OPTION } from '../params/controls';
+import { MESSAGE_ROLES } from '../../request/validate';
 
 type Msg = Record<string, unknown>;
 const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
 const NO_MESSAGES: Msg[] = [];
+/** Any role the API accepts (developer and function have no add button, but are shown). */
+const isRole = (r: unknown): r is string =>
+  typeof r === 'string' && (MESSAGE_ROLES as readonly string[]).includes(r);
 
 function asMessage(m: unknown): Msg {
   return typeof m === 'object' && m !== null && !Array.isArray(m)
@@ -74,9 +79,19 @@ export function MessagesEditor({
             <div className="message-head">
               <select
                 aria-label={`Role of message ${i + 1}`}
-                value={String(m.role)}
-                onChange={(e) => patch(i, { role: e.target.value })}
+                value={isRole(m.role) ? m.role : NOT_AN_OPTION}
+                aria-invalid={!isRole(m.role) || undefined}
+                onChange={(e) =>
+                  e.target.value !== NOT_AN_OPTION && patch(i, { role: e.target.value })
+                }
               >
+                {/* A role the form has no option for is shown as it is, never as another. */}
+                {!isRole(m.role) && (
+                  <option value={NOT_AN_OPTION}>{JSON.stringify(m.role)} (not a role)</option>
+                )}
+                {isRole(m.role) && !(ROLES as readonly string[]).includes(m.role) && (
+                  <option>{m.role}</option>
+                )}
                 {ROLES.map((r) => (
                   <option key={r}>{r}</option>
                 ))}

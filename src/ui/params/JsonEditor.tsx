@@ -73,7 +73,7 @@ export function JsonEditor(props: Props) {
         spellCheck={false}
         rows={rows}
         value={text}
-        placeholder={placeholder === undefined ? undefined : show(placeholder)}
+        placeholder={placeholder === undefined ? undefined : `e.g. ${show(placeholder)}`}
         aria-label={ariaLabel}
         aria-invalid={error ? true : undefined}
         aria-describedby={[describedBy, error ? errId : ''].filter(Boolean).join(' ') || undefined}

@@ -18,6 +18,9 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
   const errors = validation.byParam.get(spec.name) ?? [];
   // Required fields (model) are always sent: neither "default" nor resettable.
   const changed = value !== undefined && !spec.required;
+  // Sent, but the value a new draft starts with (stream: true), not the user's change.
+  const atPlaygroundDefault =
+    spec.playgroundDefault !== undefined && Object.is(value, spec.playgroundDefault);
   return (
     <div
       className={`param-row${changed ? ' changed' : ''}${errors.length || editorError ? ' has-error' : ''}`}
@@ -40,6 +43,13 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
         )}
         {spec.required ? (
           <span className="badge state is-required">always sent</span>
+        ) : atPlaygroundDefault ? (
+          <span
+            className="badge state is-playground-default"
+            title={`Sent as ${JSON.stringify(value)}: the playground starts with it (the API default is ${JSON.stringify(spec.defaultValue)}).`}
+          >
+            playground default
+          </span>
         ) : (
           <span className={`badge state ${changed ? 'is-changed' : 'is-default'}`}>
             {changed ? 'changed' : 'default'}
@@ -73,6 +83,12 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
           <>
             {' '}
             Default: <code>{JSON.stringify(spec.defaultValue)}</code>.
+            {spec.playgroundDefault !== undefined && (
+              <>
+                {' '}
+                A new draft here starts with <code>{JSON.stringify(spec.playgroundDefault)}</code>.
+              </>
+            )}
           </>
         )}
       </p>
@@ -97,14 +113,21 @@ function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validatio
 
 export function ParamsForm({ validation }: { validation: Validation }) {
   const resetAll = useRequestStore((s) => s.resetAll);
+  // Changed from where a new draft starts (a playground default is no change).
   const changedCount = useRequestStore(
-    (s) => PARAMS.filter((p) => !('required' in p) && s.draft[p.name] !== undefined).length,
+    (s) =>
+      PARAMS.filter(
+        (p: ParamSpec) =>
+          !p.required &&
+          s.draft[p.name] !== undefined &&
+          !Object.is(s.draft[p.name], p.playgroundDefault),
+      ).length,
   );
   return (
     <section className="params" aria-label="Parameters">
       <div className="section-head">
         <h2>Parameters</h2>
-        <span className="hint">{changedCount} changed · only changed parameters are sent</span>
+        <span className="hint">{changedCount} changed · only set parameters are sent</span>
         <button type="button" onClick={resetAll} disabled={changedCount === 0}>
           Reset all
         </button>

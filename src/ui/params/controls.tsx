@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { useRequestStore } from '../../store/requestStore';
 import type { ParamSpec } from '../../request/params';
 import { JsonEditor } from './JsonEditor';
 import { TokenLookup } from './TokenLookup';
@@ -17,8 +19,56 @@ export interface ControlProps {
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function NumberControl({ spec, id, value, set, reset, describedBy }: ControlProps) {
+/**
+ * Reads what was typed into a number field: the number it means exactly, or why it cannot be
+ * sent as typed. Nothing is rounded, clamped or completed.
+ */
+export function parseNumberText(
+  spec: ParamSpec,
+  text: string,
+): { ok: true; value: number } | { ok: false; message: string } {
   const k = spec.kind;
+  const t = text.trim();
+  if (k.type === 'integer') {
+    if (!/^[+-]?\d+$/.test(t)) return { ok: false, message: `"${text}" is not a whole number.` };
+    const big = BigInt(t);
+    const n = Number(big);
+    // A number JavaScript holds exactly is sent as typed; the validator flags its range.
+    if (Number.isSafeInteger(n)) return { ok: true, value: n };
+    const min = BigInt(k.min);
+    const max = k.max !== undefined ? BigInt(k.max) : undefined;
+    if (big < min || (max !== undefined && big > max))
+      return {
+        ok: false,
+        message: `${t} is out of range (${min}${max !== undefined ? ` to ${max}` : ' or more'}).`,
+      };
+    return {
+      ok: false,
+      message: `${t} cannot be sent exactly (JSON numbers in JavaScript are exact up to ${Number.MAX_SAFE_INTEGER}).`,
+    };
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t))
+    return { ok: false, message: `"${text}" is not a number.` };
+  const n = Number(t);
+  if (!Number.isFinite(n)) return { ok: false, message: `${t} is too large.` };
+  return { ok: true, value: n };
+}
+
+const numberText = (v: unknown): string => (v === undefined ? '' : String(v));
+
+function NumberControl({ spec, id, value, set, reset, setSyntaxError, describedBy }: ControlProps) {
+  const k = spec.kind;
+  // What the field shows is exactly what was typed; the draft follows it when it is a number.
+  const [text, setText] = useState(numberText(value));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [followed, setFollowed] = useState<unknown>(value);
+  const flagged = useRequestStore((s) => spec.name in s.editorErrors);
+  if (!Object.is(value, followed) || (problem !== null && !flagged)) {
+    // Changed elsewhere (slider, reset, Reset all, import, request JSON): show the new value.
+    setFollowed(value);
+    setText(numberText(value));
+    setProblem(null);
+  }
   if (k.type !== 'number' && k.type !== 'integer') return null;
   // The slider shows the value sent, or the server default; with neither it rests at its start.
   const shown = value ?? spec.defaultValue;
@@ -29,10 +79,27 @@ function NumberControl({ spec, id, value, set, reset, describedBy }: ControlProp
     k.sliderMax ?? (k.max !== undefined && k.max - k.min <= 1000 ? k.max : undefined);
   const sliderMin = k.type === 'integer' && k.min < -1000 ? 0 : k.min;
   const onText = (t: string) => {
-    if (t === '') return reset();
-    const n = Number(t);
-    set(Number.isNaN(n) ? t : n);
+    setText(t);
+    if (t.trim() === '') {
+      setProblem(null);
+      setSyntaxError(null);
+      setFollowed(undefined);
+      reset();
+      return;
+    }
+    const r = parseNumberText(spec, t);
+    if (r.ok) {
+      setProblem(null);
+      setSyntaxError(null);
+      setFollowed(r.value);
+      set(r.value);
+    } else {
+      // Flagged here and in Run's list; the draft keeps its last number until this is fixed.
+      setProblem(r.message);
+      setSyntaxError(r.message);
+    }
   };
+  const errId = `${id}-problem`;
   return (
     <div className="number-control">
       {sliderMax !== undefined && (
@@ -49,28 +116,37 @@ function NumberControl({ spec, id, value, set, reset, describedBy }: ControlProp
       )}
       <input
         id={id}
-        type="number"
-        className={value === undefined ? 'at-default' : undefined}
-        aria-describedby={describedBy}
-        min={k.min}
-        max={k.max}
-        step={step}
-        value={
-          value === undefined
-            ? typeof spec.defaultValue === 'number'
-              ? spec.defaultValue
-              : ''
-            : String(value)
+        type="text"
+        inputMode={k.type === 'integer' ? 'numeric' : 'decimal'}
+        spellCheck={false}
+        autoComplete="off"
+        className={problem ? 'invalid' : value === undefined ? 'at-default' : undefined}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={[describedBy, problem ? errId : ''].filter(Boolean).join(' ')}
+        value={text}
+        placeholder={
+          spec.defaultValue === undefined
+            ? 'not set'
+            : `default ${JSON.stringify(spec.defaultValue)} (not sent)`
         }
-        placeholder={spec.defaultValue === undefined ? 'not set' : undefined}
         onChange={(e) => onText(e.target.value)}
       />
+      {problem && (
+        <div className="field-error" id={errId} role="alert" data-testid="number-problem">
+          {problem}
+        </div>
+      )}
     </div>
   );
 }
 
+/** The option a select shows for a value that is none of its options (e.g. from a link). */
+export const NOT_AN_OPTION = '\u0000not-an-option';
+
 function BooleanControl({ spec, id, value, set, describedBy }: ControlProps) {
   const checked = (value ?? spec.defaultValue) === true;
+  // A value that is no boolean is shown as it is, never as "false".
+  const wrong = value !== undefined && typeof value !== 'boolean';
   return (
     <label className="toggle">
       <input
@@ -78,10 +154,13 @@ function BooleanControl({ spec, id, value, set, describedBy }: ControlProps) {
         type="checkbox"
         role="switch"
         aria-describedby={describedBy}
+        aria-invalid={wrong || undefined}
         checked={checked}
         onChange={(e) => set(e.target.checked)}
       />
-      <span>{checked ? 'true' : 'false'}</span>
+      <span data-testid={wrong ? 'not-representable' : undefined}>
+        {wrong ? `${JSON.stringify(value)} (not true or false)` : checked ? 'true' : 'false'}
+      </span>
     </label>
   );
 }
@@ -103,13 +182,25 @@ function StringControl({ spec, id, value, set, reset, describedBy }: ControlProp
 
 function EnumControl({ spec, id, value, set, reset, describedBy }: ControlProps) {
   if (spec.kind.type !== 'enum') return null;
+  const wrong =
+    value !== undefined && !(typeof value === 'string' && spec.kind.options.includes(value));
   return (
     <select
       id={id}
       aria-describedby={describedBy}
-      value={typeof value === 'string' ? value : ''}
-      onChange={(e) => (e.target.value === '' ? reset() : set(e.target.value))}
+      aria-invalid={wrong || undefined}
+      value={wrong ? NOT_AN_OPTION : typeof value === 'string' ? value : ''}
+      onChange={(e) =>
+        e.target.value === NOT_AN_OPTION
+          ? undefined
+          : e.target.value === ''
+            ? reset()
+            : set(e.target.value)
+      }
     >
+      {wrong && (
+        <option value={NOT_AN_OPTION}>{JSON.stringify(value)} (not one of the options)</option>
+      )}
       <option value="">(default)</option>
       {spec.kind.options.map((o) => (
         <option key={o}>{o}</option>

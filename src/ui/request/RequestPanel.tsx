@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useRequestStore } from '../../store/requestStore';
+import { REQUEST_JSON_EDITOR, useRequestStore } from '../../store/requestStore';
 import { exportJson } from '../../request/export';
 import { importRequest } from '../../request/import';
 import { encodeShare, ShareError } from '../../request/share';
@@ -39,13 +39,13 @@ function LiveJson() {
           try {
             const { draft: d, unknown } = importRequest(t);
             setError(null);
-            setEditorError('(request JSON)', null);
+            setEditorError(REQUEST_JSON_EDITOR, null);
             setShown(exportJson(d));
             replaceDraft(d, unknown);
           } catch (err) {
             const msg = (err as Error).message;
             setError(msg);
-            setEditorError('(request JSON)', msg);
+            setEditorError(REQUEST_JSON_EDITOR, msg);
           }
         }}
       />

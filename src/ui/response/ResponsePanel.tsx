@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ChatCompletionTokenLogprob } from 'openai/resources/chat/completions';
 import { useRunStore, type ChoiceView, type RunView } from '../../store/runStore';
-import { useRequestStore } from '../../store/requestStore';
+import { REQUEST_JSON_EDITOR, useRequestStore } from '../../store/requestStore';
 import { errorParamRoot } from '../../request/validate';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
@@ -135,7 +135,8 @@ function LogprobTable({ choice }: { choice: ChoiceView }) {
 
 function finishLabel(choice: ChoiceView, status: RunView['status']): string {
   if (choice.finishReason) return choice.finishReason;
-  if (status === 'cancelled') return 'stopped';
+  // The API has no "stopped": a choice cut off by Stop has no finish_reason (null).
+  if (status === 'cancelled') return 'null';
   if (status === 'error') return 'none (error)';
   return '…';
 }
@@ -175,6 +176,11 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
       <div className="meta">
         choice {choice.index} · finish_reason:{' '}
         <code data-testid="finish-reason">{finishLabel(choice, status)}</code>
+        {status === 'cancelled' && !choice.finishReason && (
+          <span className="badge" data-testid="choice-stopped">
+            stopped by you
+          </span>
+        )}
         {choice.logprobs.length > 0 && (
           <>
             {' '}
@@ -253,7 +259,7 @@ const FOCUSABLE = 'input, textarea, select, button, [tabindex]';
 
 /** The element to focus for a problem: the parameter's control, or the messages editor. */
 function controlOf(root: string, path: string | null): HTMLElement | null {
-  if (root === '(request JSON)') {
+  if (root === REQUEST_JSON_EDITOR) {
     return document.querySelector<HTMLElement>('[data-testid="request-json"]');
   }
   if (root === 'messages') {

@@ -16,7 +16,8 @@ async function drive(page: Page, spec: ParamSpec): Promise<unknown> {
       await params.setText(spec.name, 'some-other-model');
       return 'some-other-model';
     case 'number': {
-      const v = Math.round((k.min + (k.max - k.min) / 4) * 100) / 100;
+      const top = k.max ?? k.sliderMax ?? k.min + 4;
+      const v = Math.round((k.min + (top - k.min) / 4) * 100) / 100;
       await params.setNumber(spec.name, v);
       return v;
     }

@@ -61,7 +61,7 @@ describe('exportRequest / exportJson', () => {
   });
 
   it('leaves out fields that are not parameters', () => {
-    expect(exportRequest({ ...BASE, top_k: 40 })).toEqual(BASE);
+    expect(exportRequest({ ...BASE, typical_p: 40 })).toEqual(BASE);
   });
 
   it('prints two-space indented JSON that parses back to the same request', () => {

@@ -37,7 +37,7 @@ export async function loadCpuEngine(
     async generate(args: GenerateArgs): Promise<EngineEnd> {
       const r = await wllama.generate(
         args.prompt,
-        toLlamaCppSampling(args.sampling, args.constraint?.gbnf),
+        toLlamaCppSampling(args.sampling, args.constraint?.gbnf, Math.random, loaded.nVocab),
         (t) => args.onToken(t),
         args.signal,
       );
@@ -48,10 +48,28 @@ export async function loadCpuEngine(
       };
     },
     countTokens: (text) => wllama.countTokens(text),
+    vocabIdsOf: (text) => vocabIdsOf(texts, text),
+    unsupported: (s) =>
+      s.min_tokens > 0
+        ? {
+            param: 'min_tokens',
+            message:
+              'min_tokens is not supported by the CPU engine: llama.cpp has no minimum length (ignore_eos with max_tokens gives a fixed length).',
+          }
+        : null,
     lookupToken: (text) => lookupInVocab(texts, text),
     unload: () => wllama.unload(),
   };
   return engine;
+}
+
+/** Token ids whose text is exactly `text`. */
+export function vocabIdsOf(texts: readonly string[], text: string): number[] {
+  const ids: number[] = [];
+  texts.forEach((t, id) => {
+    if (t === text) ids.push(id);
+  });
+  return ids;
 }
 
 /** Token ids whose text equals `text` (best), then those whose text contains it. */

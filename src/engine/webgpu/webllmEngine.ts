@@ -47,6 +47,7 @@ import {
 } from './webllmReports';
 import { SamplerExtension } from './samplerExtension';
 import { streamCompletion, type RawCompletionEngine } from './generate';
+import { webLlmUnsupported } from '../sampling';
 import { detectVocabType, TokenVocab, type VocabType } from './vocab';
 import {
   fetchCachedText,
@@ -268,6 +269,12 @@ export async function loadWebLlmEngine(
       }
     },
     countTokens: (text) => Promise.resolve(countPromptTokens(text)),
+    vocabIdsOf: (text) =>
+      vocab
+        .lookup(text)
+        .filter((m) => m.text === text)
+        .map((m) => m.id),
+    unsupported: webLlmUnsupported,
     lookupToken: (text) => vocab.lookup(text),
     async unload() {
       await engine.unload();

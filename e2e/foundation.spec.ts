@@ -327,7 +327,7 @@ test('help text comes from the table; Reset all returns every parameter to its d
     'user',
     'echo',
   ]);
-  await page.getByRole('button', { name: 'Reset all' }).click();
+  await page.getByRole('button', { name: 'Reset all', exact: true }).click();
   expect(Object.keys(await request.read())).toEqual(['model', 'messages']);
-  await expect(page.getByRole('button', { name: 'Reset all' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reset all', exact: true })).toBeDisabled();
 });

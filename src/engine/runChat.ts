@@ -8,6 +8,7 @@ import { validateRequest } from '../request/validate';
 import { REQUEST_CHECKS } from '../request/checks';
 import type { ChatRequest } from '../request/types';
 import { renderPrompt, TemplateError, type ChatMessage } from '../template/renderPrompt';
+import { selectChatTemplate, TemplateSelectionError } from '../template/selectTemplate';
 import {
   compileConstraint,
   type CompiledConstraint,
@@ -100,13 +101,13 @@ export function checkAgainstModel(info: ModelInfo, req: ChatRequest): void {
 
 /** Renders the request's prompt as Hugging Face's apply_chat_template would. */
 export function promptFor(engine: ChatEngine, req: ChatRequest): string {
-  const template = req.chat_template ?? engine.info.chatTemplate;
-  if (!template)
-    throw httpError(
-      400,
-      'The loaded model has no chat template; set chat_template in the request.',
-      'chat_template',
-    );
+  let template: string;
+  try {
+    template = selectChatTemplate(engine.info, req.chat_template, req.tools);
+  } catch (e) {
+    if (e instanceof TemplateSelectionError) throw httpError(400, e.message, 'chat_template');
+    throw e;
+  }
   try {
     return renderPrompt({
       template,

@@ -23,6 +23,7 @@ export async function loadCpuEngine(
     name: name.replace(/\.gguf$/i, '') || md.name || 'model',
     contextLength: loaded.nCtx,
     chatTemplate: md.chatTemplate ?? null,
+    ...(md.namedTemplates ? { namedTemplates: md.namedTemplates } : {}),
     bosToken: special(md.bosTokenId) ?? null,
     eosToken: special(md.eosTokenId) ?? null,
     vocabSize: loaded.nVocab,

@@ -221,6 +221,9 @@ export async function loadWebLlmEngine(
     name: modelId,
     contextLength,
     chatTemplate: tc?.chatTemplate ?? null,
+    ...(tc && Object.keys(tc.namedTemplates).length > 0
+      ? { namedTemplates: tc.namedTemplates }
+      : {}),
     bosToken: tc?.bosToken ?? null,
     eosToken: tc?.eosToken ?? null,
     vocabSize: config.vocab_size,

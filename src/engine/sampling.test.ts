@@ -32,6 +32,7 @@ describe('samplingFor', () => {
       allowed_token_ids: null,
       banned_token_ids: [],
       min_tokens: 0,
+      stop_token_ids: [],
     });
   });
   it('carries every sampling field of the request', () => {
@@ -142,11 +143,20 @@ describe('engine parameter mapping', () => {
     expect(badWordTokenIds(['darn', ' heck'], idsOf)).toEqual({ ids: [1, 2, 3] });
     expect(badWordTokenIds(['darnit'], idsOf)).toMatchObject({ param: 'bad_words' });
   });
-  it('the WebGPU engine refuses the samplers WebLLM lacks, naming the field', () => {
+  it('the WebGPU engine refuses what its token mask cannot do as vLLM does, naming the field', () => {
     expect(webLlmUnsupported(samplingFor(base, 0, 8))).toBeNull();
-    expect(webLlmUnsupported(samplingFor({ ...base, top_k: 5 }, 0, 8))?.param).toBe('top_k');
-    expect(webLlmUnsupported(samplingFor({ ...base, min_tokens: 2 }, 0, 8))?.param).toBe(
-      'min_tokens',
+    expect(
+      webLlmUnsupported(
+        samplingFor({ ...base, top_k: 5, min_p: 0.1, min_tokens: 2, ignore_eos: true }, 0, 8),
+      ),
+    ).toBeNull();
+    const biased = { ...base, logit_bias: { '3': 1 } };
+    expect(webLlmUnsupported(samplingFor({ ...biased, top_k: 5 }, 0, 8))?.param).toBe('top_k');
+    expect(
+      webLlmUnsupported(samplingFor({ ...base, presence_penalty: 1, min_p: 0.2 }, 0, 8))?.param,
+    ).toBe('min_p');
+    expect(webLlmUnsupported(samplingFor({ ...base, repetition_penalty: 1.2 }, 0, 8))?.param).toBe(
+      'repetition_penalty',
     );
   });
   it('draws a fresh llama.cpp seed when the request has none; asks for probabilities only with logprobs', () => {

@@ -31,6 +31,8 @@ export interface SamplingSettings {
   banned_token_ids: number[];
   /** Tokens to generate before an end-of-sequence or stop token may be sampled. */
   min_tokens: number;
+  /** vLLM's stop_token_ids (the response layer stops on them; min_tokens holds them back). */
+  stop_token_ids: number[];
 }
 
 /** A request field that an engine cannot honour: the run answers 400 naming it. */
@@ -78,6 +80,7 @@ export function samplingFor(
     allowed_token_ids: req.allowed_token_ids ? [...new Set(req.allowed_token_ids)] : null,
     banned_token_ids: [...bannedTokenIds],
     min_tokens: req.min_tokens ?? 0,
+    stop_token_ids: [...(req.stop_token_ids ?? [])],
   };
 }
 
@@ -179,24 +182,42 @@ export function toWebLlmParams(s: SamplingSettings) {
 }
 
 /**
- * What the WebGPU engine cannot honour yet: WebLLM has none of these samplers, and its own
- * repetition penalty counts generated tokens only (vLLM's counts the prompt too).
+ * What the WebGPU engine cannot honour: the sampler extension masks tokens on the raw logits,
+ * before WebLLM's own logit_bias and penalties, so top_k and min_p match vLLM only without
+ * those; WebLLM's repetition penalty counts generated tokens only (vLLM's counts the prompt).
  */
 export function webLlmUnsupported(s: SamplingSettings): Unsupported | null {
-  const missing: [boolean, string][] = [
-    [s.top_k > 0, 'top_k'],
-    [s.min_p > 0, 'min_p'],
-    [s.repetition_penalty !== 1, 'repetition_penalty'],
-    [s.ignore_eos, 'ignore_eos'],
-    [s.allowed_token_ids !== null, 'allowed_token_ids'],
-    [s.banned_token_ids.length > 0, 'bad_words'],
-    [s.min_tokens > 0, 'min_tokens'],
+  const reshaped =
+    Object.keys(s.logit_bias).length > 0 || s.presence_penalty !== 0 || s.frequency_penalty !== 0;
+  const missing: [boolean, string, string][] = [
+    [s.top_k > 0 && reshaped, 'top_k', 'together with logit_bias or a presence/frequency penalty'],
+    [s.min_p > 0 && reshaped, 'min_p', 'together with logit_bias or a presence/frequency penalty'],
+    [s.repetition_penalty !== 1, 'repetition_penalty', 'WebLLM\u2019s penalty skips the prompt'],
   ];
   const hit = missing.find(([set]) => set);
   return hit
     ? {
         param: hit[1],
-        message: `${hit[1]} is not supported by the WebGPU engine; the CPU engine (llama.cpp) honours it.`,
+        message: `${hit[1]} is not supported by the WebGPU engine (${hit[2]}); the CPU engine (llama.cpp) honours it.`,
       }
     : null;
+}
+
+/** The sampler extension's token rules for these settings (the WebGPU engine). */
+export function webLlmTokenMask(
+  s: SamplingSettings,
+  eos: readonly number[],
+  stopTokenIds: readonly number[],
+) {
+  return {
+    allowed: s.allowed_token_ids,
+    banned: s.banned_token_ids,
+    eos,
+    ignoreEos: s.ignore_eos,
+    stopTokens: stopTokenIds,
+    minTokens: s.min_tokens,
+    topK: s.top_k,
+    minP: s.min_p,
+    temperature: s.temperature,
+  };
 }

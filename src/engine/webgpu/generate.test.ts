@@ -44,6 +44,7 @@ const sampling = (over: Partial<SamplingSettings> = {}): SamplingSettings => ({
   allowed_token_ids: null,
   banned_token_ids: [],
   min_tokens: 0,
+  stop_token_ids: [],
   ...over,
 });
 

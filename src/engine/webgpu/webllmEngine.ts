@@ -47,7 +47,7 @@ import {
 } from './webllmReports';
 import { SamplerExtension } from './samplerExtension';
 import { streamCompletion, type RawCompletionEngine } from './generate';
-import { webLlmUnsupported } from '../sampling';
+import { webLlmTokenMask, webLlmUnsupported } from '../sampling';
 import { detectVocabType, TokenVocab, type VocabType } from './vocab';
 import {
   fetchCachedText,
@@ -259,7 +259,11 @@ export async function loadWebLlmEngine(
         if (e instanceof ConstraintError) throw httpError(400, e.message, e.param);
         throw e;
       }
-      sampler.configure({ topLogprobs: args.sampling.top_logprobs, grammar: processor });
+      sampler.configure({
+        topLogprobs: args.sampling.top_logprobs,
+        grammar: processor,
+        mask: webLlmTokenMask(args.sampling, stopTokenIds, args.sampling.stop_token_ids),
+      });
       try {
         return await streamCompletion(
           { engine: raw, sampler, vocab, stopTokenIds: stopSet, countPromptTokens },

@@ -16,7 +16,8 @@ async function drive(page: Page, spec: ParamSpec): Promise<unknown> {
       await params.setText(spec.name, 'some-other-model');
       return 'some-other-model';
     case 'number': {
-      const v = Math.round((k.min + (k.max - k.min) / 4) * 100) / 100;
+      const top = k.max ?? k.sliderMax ?? k.min + 4;
+      const v = Math.round((k.min + (top - k.min) / 4) * 100) / 100;
       await params.setNumber(spec.name, v);
       return v;
     }
@@ -335,12 +336,12 @@ test('help text comes from the table; Reset all returns every parameter to its d
     'user',
     'echo',
   ]);
-  await page.getByRole('button', { name: 'Reset all' }).click();
+  await page.getByRole('button', { name: 'Reset all', exact: true }).click();
   // Back to where a new draft starts: model, messages and the playground's defaults.
   expect(Object.keys(await request.read())).toEqual([
     'model',
     'messages',
     ...Object.keys(PLAYGROUND_DEFAULTS),
   ]);
-  await expect(page.getByRole('button', { name: 'Reset all' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reset all', exact: true })).toBeDisabled();
 });

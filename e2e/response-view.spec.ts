@@ -96,7 +96,7 @@ test.describe('with the tiny model', () => {
         `${quoted(t.top_logprobs[0]!.token)} ${t.top_logprobs[0]!.logprob.toFixed(3)}`,
       );
     }
-    await page.getByRole('button', { name: 'Reset all' }).click();
+    await page.getByRole('button', { name: 'Reset all', exact: true }).click();
   });
 
   test('Stop shows a neutral "Stopped by you" and the choice as stopped, not an error', async () => {
@@ -131,7 +131,7 @@ test.describe('with the tiny model', () => {
       return { notice: getComputedStyle(n).color, error };
     });
     expect(colors.notice).not.toBe(colors.error);
-    await page.getByRole('button', { name: 'Reset all' }).click();
+    await page.getByRole('button', { name: 'Reset all', exact: true }).click();
   });
 
   test('the open prompt preview follows the draft, marked "(refreshing…)" meanwhile', async () => {

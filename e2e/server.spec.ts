@@ -597,22 +597,24 @@ test('import reads Python with extra_body and curl with structured_outputs into 
       '    model="py-model",',
       '    messages=[{"role": "user", "content": "hi"}],',
       '    temperature=0.25,',
-      '    extra_body={"echo": True, "guided_choice": ["yes", "no"], "top_k": 5},',
+      '    extra_body={"echo": True, "guided_choice": ["yes", "no"], "top_k": 5, "typical_p": 0.9},',
       ')',
     ].join('\n'),
   );
   await expect(page.getByTestId('import-result')).toContainText('Imported from Python code');
-  await expect(page.getByTestId('import-notes')).toContainText('top_k');
+  await expect(page.getByTestId('import-notes')).toContainText('typical_p');
   await expect(params.input('temperature')).toHaveValue('0.25');
   await expect(params.input('echo')).toBeChecked();
   await expect(params.row('guided_choice').getByRole('textbox')).toHaveCount(2);
-  await expect(page.getByTestId('unknown-fields')).toContainText('"top_k":5');
+  await expect(page.getByTestId('unknown-fields')).toContainText('"typical_p":0.9');
   expect(await request.read()).toEqual({
     model: 'py-model',
     messages: [{ role: 'user', content: 'hi' }],
     temperature: 0.25,
     echo: true,
     guided_choice: ['yes', 'no'],
+    // A current vLLM's top_k is a parameter of the form now.
+    top_k: 5,
   });
 
   await request.importText(

@@ -108,6 +108,27 @@ describe('readGgufMetadata', () => {
     });
   });
 
+  it('reads named chat templates (tokenizer.chat_template.<name>); the plain one is default', () => {
+    const b = header(3)
+      .key('general.architecture', GgufType.STRING)
+      .str('command-r')
+      .key('tokenizer.chat_template', GgufType.STRING)
+      .str('D')
+      .key('tokenizer.chat_template.tool_use', GgufType.STRING)
+      .str('T')
+      .bytes();
+    const m = readGgufMetadata(b);
+    expect(m.chatTemplate).toBe('D');
+    expect(m.namedTemplates).toEqual({ tool_use: 'T', default: 'D' });
+    const single = header(2)
+      .key('general.architecture', GgufType.STRING)
+      .str('llama')
+      .key('tokenizer.chat_template', GgufType.STRING)
+      .str('D')
+      .bytes();
+    expect(readGgufMetadata(single).namedTemplates).toBeUndefined();
+  });
+
   it('accepts an ArrayBuffer and GGUF v2', () => {
     const b = header(1, 2).key('general.architecture', GgufType.STRING).str('qwen2').bytes();
     expect(readGgufMetadata(b.slice().buffer).architecture).toBe('qwen2');

@@ -27,6 +27,8 @@ export interface GgufMetadata {
   contextLength: number;
   name?: string;
   chatTemplate?: string;
+  /** tokenizer.chat_template.<name> entries (llama.cpp's form of named templates). */
+  namedTemplates?: Record<string, string>;
   /** `tokenizer.ggml.model`, e.g. "gpt2" (byte-level BPE) or "llama" (SentencePiece). */
   tokenizerModel?: string;
   tokens: string[];
@@ -237,6 +239,7 @@ export function readGgufMetadata(input: ArrayBuffer | Uint8Array): GgufMetadata 
     contextLength: optNumber(kv[`${architecture}.context_length`]) ?? 0,
     name: optString(kv['general.name']),
     chatTemplate: optString(kv['tokenizer.chat_template']),
+    ...namedTemplatesOf(kv),
     tokenizerModel: optString(kv['tokenizer.ggml.model']),
     tokens: Array.isArray(tokens) ? (tokens as string[]) : [],
     tokenTypes: Array.isArray(tokenTypes) ? (tokenTypes as number[]) : undefined,
@@ -331,4 +334,20 @@ export function tokenBytes(token: string, model = 'gpt2'): number[] {
 /** Text of a vocabulary entry (a partial UTF-8 sequence decodes to U+FFFD). */
 export function tokenText(token: string, model = 'gpt2'): string {
   return new TextDecoder('utf-8').decode(new Uint8Array(tokenBytes(token, model)));
+}
+
+/** GGUF keeps a model's named chat templates as tokenizer.chat_template.<name>. */
+function namedTemplatesOf(kv: Record<string, unknown>): {
+  namedTemplates?: Record<string, string>;
+} {
+  const prefix = 'tokenizer.chat_template.';
+  const named: Record<string, string> = {};
+  for (const [key, value] of Object.entries(kv))
+    if (key.startsWith(prefix) && typeof value === 'string')
+      named[key.slice(prefix.length)] = value;
+  if (Object.keys(named).length === 0) return {};
+  // The plain key is the default one (llama.cpp's convert script writes it so).
+  const plain = kv['tokenizer.chat_template'];
+  if (typeof plain === 'string' && named.default === undefined) named.default = plain;
+  return { namedTemplates: named };
 }

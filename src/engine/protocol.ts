@@ -18,6 +18,8 @@ export interface ModelInfo {
   name: string;
   contextLength: number;
   chatTemplate: string | null;
+  /** Named chat templates (Command R+'s default, tool_use, rag), when the model has several. */
+  namedTemplates?: Record<string, string>;
   bosToken: string | null;
   eosToken: string | null;
   vocabSize: number;

@@ -8,6 +8,7 @@ import { validateRequest } from '../request/validate';
 import { REQUEST_CHECKS } from '../request/checks';
 import type { ChatRequest } from '../request/types';
 import { renderPrompt, TemplateError, type ChatMessage } from '../template/renderPrompt';
+import { selectChatTemplate, TemplateSelectionError } from '../template/selectTemplate';
 import {
   compileConstraint,
   type CompiledConstraint,
@@ -22,7 +23,14 @@ import type {
   VllmChatCompletion,
   VllmChatCompletionChunk,
 } from '../response/types';
-import { maxTokensFor, samplingFor, type SamplingSettings } from './sampling';
+import {
+  badWordTokenIds,
+  maxTokensFor,
+  samplingFor,
+  type SamplingSettings,
+  type Unsupported,
+} from './sampling';
+import { structuredAsGuided } from '../server/structured';
 import type { ModelInfo } from './protocol';
 
 export type ActiveConstraint = Exclude<CompiledConstraint, { kind: 'none' }>;
@@ -44,6 +52,10 @@ export interface ChatEngine {
   readonly addBosToken: boolean;
   generate(args: GenerateArgs): Promise<EngineEnd>;
   countTokens(text: string): Promise<number | null>;
+  /** Vocabulary ids whose text is exactly `text` (for bad_words); absent: none known. */
+  vocabIdsOf?(text: string): number[];
+  /** The first sampling setting this engine cannot honour, or null. */
+  unsupported?(s: SamplingSettings): Unsupported | null;
 }
 
 export function httpError(
@@ -101,13 +113,13 @@ export function contextOverflowError(promptTokens: number, contextSize: number):
 
 /** Renders the request's prompt as Hugging Face's apply_chat_template would. */
 export function promptFor(engine: ChatEngine, req: ChatRequest): string {
-  const template = req.chat_template ?? engine.info.chatTemplate;
-  if (!template)
-    throw httpError(
-      400,
-      'The loaded model has no chat template; set chat_template in the request.',
-      'chat_template',
-    );
+  let template: string;
+  try {
+    template = selectChatTemplate(engine.info, req.chat_template, req.tools);
+  } catch (e) {
+    if (e instanceof TemplateSelectionError) throw httpError(400, e.message, 'chat_template');
+    throw e;
+  }
   try {
     return renderPrompt({
       template,
@@ -147,6 +159,64 @@ export async function constraintFor(req: ChatRequest): Promise<ActiveConstraint 
   }
 }
 
+/**
+ * The request as the tab runs it: structured_outputs in the spec's guided_* form (one
+ * constraint compiler), and a 400 for what neither engine can do.
+ */
+export function inTabRequest(req: ChatRequest): ChatRequest {
+  const { request, unsupported } = structuredAsGuided(req as unknown as Record<string, unknown>);
+  if (unsupported.length > 0)
+    throw httpError(
+      400,
+      `${unsupported[0]} is not supported in the tab (its constraints are json, regex, choice, grammar, json_object and whitespace_pattern).`,
+      unsupported[0],
+    );
+  if (req.prompt_logprobs !== undefined && req.prompt_logprobs !== null)
+    throw httpError(
+      400,
+      'prompt_logprobs is not supported in the tab: neither engine gives the logits of the prompt tokens (wllama 3.13 and WebLLM score generated tokens only).',
+      'prompt_logprobs',
+    );
+  if (req.skip_special_tokens === false)
+    throw httpError(
+      400,
+      'skip_special_tokens false is not supported in the tab: the engines leave special tokens out of the text.',
+      'skip_special_tokens',
+    );
+  return request as unknown as ChatRequest;
+}
+
+/**
+ * truncate_prompt_tokens: the tab cannot cut a prompt into tokens, but a prompt that already
+ * fits is left as it is, which is what vLLM does too.
+ */
+async function checkTruncation(engine: ChatEngine, req: ChatRequest, prompt: string) {
+  const keep = req.truncate_prompt_tokens;
+  if (keep === undefined || keep === null) return;
+  const limit = keep === -1 ? engine.info.contextLength : keep;
+  if (limit > engine.info.contextLength)
+    throw httpError(
+      400,
+      `truncate_prompt_tokens is ${keep}, more than the loaded model's context length (${engine.info.contextLength}).`,
+      'truncate_prompt_tokens',
+    );
+  const count = await engine.countTokens(prompt);
+  if (count === null || count > limit)
+    throw httpError(
+      400,
+      `truncate_prompt_tokens: the prompt has ${count ?? 'an unknown number of'} tokens; the tab cannot cut it to ${limit} (shorten the messages instead).`,
+      'truncate_prompt_tokens',
+    );
+}
+
+function bannedTokenIds(engine: ChatEngine, req: ChatRequest): number[] {
+  const words = req.bad_words ?? [];
+  if (words.length === 0) return [];
+  const r = badWordTokenIds(words, (text) => engine.vocabIdsOf?.(text) ?? []);
+  if ('param' in r) throw httpError(400, r.message, r.param);
+  return r.ids;
+}
+
 /** The prompt ended inside an open think block (templates that open it for the model). */
 function startsInReasoning(prompt: string): boolean {
   const t = prompt.trimEnd();
@@ -174,13 +244,17 @@ export async function runChat(
   signal: AbortSignal,
   out: RunOutput = {},
 ): Promise<VllmChatCompletion> {
-  const req = validated(raw);
+  const req = inTabRequest(validated(raw));
   checkAgainstModel(engine.info, req);
   const prompt = promptFor(engine, req);
+  await checkTruncation(engine, req, prompt);
   const constraint = await constraintFor(req);
-  out.onPrompt?.(prompt);
   // The engine stops at the end of its context by itself; the prompt is not counted twice.
   const maxTokens = maxTokensFor(req, engine.info.contextLength, 0);
+  const banned = bannedTokenIds(engine, req);
+  const refused = engine.unsupported?.(samplingFor(req, 0, maxTokens, banned)) ?? null;
+  if (refused) throw httpError(400, refused.message, refused.param);
+  out.onPrompt?.(prompt);
   const lastMessage = req.messages[req.messages.length - 1] ?? null;
   const asm = new ResponseAssembler(req, {
     lastMessage,
@@ -197,7 +271,7 @@ export async function runChat(
     if (signal.aborted) throw new CancelledError();
     const end = await engine.generate({
       prompt,
-      sampling: samplingFor(req, i, maxTokens),
+      sampling: samplingFor(req, i, maxTokens, banned),
       constraint,
       signal,
       onToken: (t) => {

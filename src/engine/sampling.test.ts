@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { maxTokensFor, samplingFor, toLlamaCppSampling, toWebLlmParams } from './sampling';
+import {
+  BANNED_BIAS,
+  badWordTokenIds,
+  llamaCppLogitBias,
+  maxTokensFor,
+  samplingFor,
+  toLlamaCppSampling,
+  toWebLlmParams,
+  webLlmUnsupported,
+} from './sampling';
 import type { ChatRequest } from '../request/types';
 
 const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
@@ -16,6 +25,14 @@ describe('samplingFor', () => {
       max_tokens: 10,
       logprobs: false,
       top_logprobs: 0,
+      top_k: 0,
+      min_p: 0,
+      repetition_penalty: 1,
+      ignore_eos: false,
+      allowed_token_ids: null,
+      banned_token_ids: [],
+      min_tokens: 0,
+      stop_token_ids: [],
     });
   });
   it('carries every sampling field of the request', () => {
@@ -79,11 +96,68 @@ describe('engine parameter mapping', () => {
       presence_penalty: 0,
       frequency_penalty: 0,
       logit_bias: { '5': -100, '9': 3 },
+      top_k: 0,
+      min_p: 0,
+      repeat_penalty: 1,
+      ignore_eos: false,
       seed: 3,
       max_tokens: 16,
       n_probs: 4,
       grammar: 'root ::= "a"',
     });
+  });
+  it('CPU engine: vLLM\u2019s extra samplers under llama-server\u2019s names', () => {
+    const x = samplingFor(
+      { ...base, top_k: -1, min_p: 0.1, repetition_penalty: 1.3, ignore_eos: true },
+      0,
+      8,
+    );
+    expect(toLlamaCppSampling(x, undefined)).toMatchObject({
+      top_k: 0, // vLLM's -1 is "off", llama.cpp's 0 too
+      min_p: 0.1,
+      repeat_penalty: 1.3,
+      ignore_eos: true,
+    });
+    expect(toLlamaCppSampling(samplingFor({ ...base, top_k: 1 }, 0, 8), undefined).top_k).toBe(1);
+  });
+  it('CPU engine: allowed_token_ids and banned ids become biases no logit survives', () => {
+    const x = samplingFor(
+      { ...base, allowed_token_ids: [1, 3, 3], logit_bias: { '1': 5, '2': 7 } },
+      0,
+      8,
+      [3],
+    );
+    expect(x.allowed_token_ids).toEqual([1, 3]);
+    expect(llamaCppLogitBias(x, 5)).toEqual({
+      '0': BANNED_BIAS,
+      '1': 5,
+      '2': BANNED_BIAS,
+      '3': BANNED_BIAS,
+      '4': BANNED_BIAS,
+    });
+    expect(llamaCppLogitBias(samplingFor(base, 0, 8), 5)).toEqual({});
+  });
+  it('bad_words: each one-token word and its spaced form; longer words are unsupported', () => {
+    const vocab = ['a', 'darn', ' darn', 'heck', 'dar'];
+    const idsOf = (t: string) => vocab.flatMap((v, i) => (v === t ? [i] : []));
+    expect(badWordTokenIds(['darn', ' heck'], idsOf)).toEqual({ ids: [1, 2, 3] });
+    expect(badWordTokenIds(['darnit'], idsOf)).toMatchObject({ param: 'bad_words' });
+  });
+  it('the WebGPU engine refuses what its token mask cannot do as vLLM does, naming the field', () => {
+    expect(webLlmUnsupported(samplingFor(base, 0, 8))).toBeNull();
+    expect(
+      webLlmUnsupported(
+        samplingFor({ ...base, top_k: 5, min_p: 0.1, min_tokens: 2, ignore_eos: true }, 0, 8),
+      ),
+    ).toBeNull();
+    const biased = { ...base, logit_bias: { '3': 1 } };
+    expect(webLlmUnsupported(samplingFor({ ...biased, top_k: 5 }, 0, 8))?.param).toBe('top_k');
+    expect(
+      webLlmUnsupported(samplingFor({ ...base, presence_penalty: 1, min_p: 0.2 }, 0, 8))?.param,
+    ).toBe('min_p');
+    expect(webLlmUnsupported(samplingFor({ ...base, repetition_penalty: 1.2 }, 0, 8))?.param).toBe(
+      'repetition_penalty',
+    );
   });
   it('draws a fresh llama.cpp seed when the request has none; asks for probabilities only with logprobs', () => {
     const p = toLlamaCppSampling(samplingFor(base, 0, 1), undefined, () => 0.5);

@@ -61,7 +61,7 @@ describe('exportRequest / exportJson', () => {
   });
 
   it('leaves out fields that are not parameters', () => {
-    expect(exportRequest({ ...BASE, top_k: 40 })).toEqual(BASE);
+    expect(exportRequest({ ...BASE, typical_p: 40 })).toEqual(BASE);
   });
 
   it('prints two-space indented JSON that parses back to the same request', () => {
@@ -134,13 +134,25 @@ describe('curl', () => {
 const python = spawnSync('python3', ['-c', 'import ast, json, sys'], { encoding: 'utf8' });
 const hasPython = python.status === 0;
 
+/** What the exported code prints for the stand-in servers' two choices. */
+const EVERY_CHOICE = [
+  '[choice 0, finish_reason: stop]',
+  'reasoning: thinking',
+  'ok',
+  '[choice 1, finish_reason: tool_calls]',
+  'tool call get_weather: {"city": "Paris"}',
+  '',
+].join('\n');
+
 /**
  * Runs generated Python programs against a stand-in `openai` module whose `create` takes the
  * keyword arguments of openai-python's `chat.completions.create` (those this app can send)
  * and, like the real client, merges extra_body into the JSON body it would post.
  * Returns, per program, the body it would post.
  */
-function runPython(programs: string[]): { body: unknown; apiKey: string; baseUrl: string }[] {
+function runPython(
+  programs: string[],
+): { body: unknown; apiKey: string; baseUrl: string; output: string }[] {
   const harness = String.raw`
 import json, sys, types
 
@@ -148,14 +160,33 @@ OPENAI_KWARGS = """model messages frequency_penalty logit_bias logprobs top_logp
 max_completion_tokens n presence_penalty response_format seed stop stream stream_options
 temperature top_p tools tool_choice parallel_tool_calls user""".split()
 
-class _Msg: content = "ok"
-class _Delta: content = "ok"
-class _Choice:
-    message = _Msg()
-    delta = _Delta()
+from types import SimpleNamespace as NS
+
+def _fn(name, arguments): return NS(name=name, arguments=arguments)
+
+# Two choices, as a vLLM server sends them: reasoning and text, then a tool call.
 class _Response:
-    choices = [_Choice()]
-    def __iter__(self): return iter([_Response()])
+    choices = [
+        NS(index=0, finish_reason="stop",
+           message=NS(content="ok", reasoning="thinking", tool_calls=None)),
+        NS(index=1, finish_reason="tool_calls",
+           message=NS(content=None, tool_calls=[NS(function=_fn("get_weather", '{"city": "Paris"}'))])),
+    ]
+    def __iter__(self):
+        def chunk(index, finish_reason=None, **delta):
+            d = NS(**{"content": None, "tool_calls": None, **delta})
+            return NS(choices=[NS(index=index, delta=d, finish_reason=finish_reason)])
+        return iter([
+            chunk(0, reasoning="think"),
+            chunk(1, tool_calls=[NS(index=0, function=_fn("get_weather", None))]),
+            chunk(0, reasoning="ing"),
+            chunk(1, tool_calls=[NS(index=0, function=_fn(None, '{"city": '))]),
+            chunk(0, content="o"),
+            chunk(1, tool_calls=[NS(index=0, function=_fn(None, '"Paris"}'))]),
+            chunk(0, content="k", finish_reason="stop"),
+            chunk(1, finish_reason="tool_calls"),
+            NS(choices=[]),
+        ])
 
 calls = []
 class _Completions:
@@ -177,8 +208,10 @@ sys.modules["openai"] = types.SimpleNamespace(OpenAI=OpenAI)
 import io, contextlib
 for program in json.load(sys.stdin):
     compile(program, "<export>", "exec")
-    with contextlib.redirect_stdout(io.StringIO()):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
         exec(program, {"__name__": "__main__"})
+    calls[-1]["output"] = out.getvalue()
 print(json.dumps(calls))
 `;
   const run = spawnSync('python3', ['-c', harness], {
@@ -192,7 +225,12 @@ print(json.dumps(calls))
     },
   });
   expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as { body: unknown; apiKey: string; baseUrl: string }[];
+  return JSON.parse(run.stdout) as {
+    body: unknown;
+    apiKey: string;
+    baseUrl: string;
+    output: string;
+  }[];
 }
 
 describe('Python', () => {
@@ -236,10 +274,18 @@ describe('Python', () => {
     );
   });
 
-  it('streams chunk by chunk when stream is true, prints the message otherwise', () => {
-    expect(toPython({ ...BASE, stream: true })).toContain('for chunk in response:');
-    expect(toPython(BASE)).toContain('print(response.choices[0].message.content)');
-  });
+  it.skipIf(!hasPython)(
+    'prints every choice with its reasoning, text and tool calls, streamed or not (python3)',
+    () => {
+      const [plain, streamed] = runPython([
+        toPython({ ...BASE, n: 2 }),
+        toPython({ ...BASE, n: 2, stream: true }),
+      ]);
+      expect(plain!.output).toBe(EVERY_CHOICE);
+      expect(streamed!.output).toBe(EVERY_CHOICE);
+      expect(toPython({ ...BASE, stream: true })).toContain('for chunk in response:');
+    },
+  );
 
   it('reads the API key from the environment variable, never a key', () => {
     const code = toPython(BASE, { baseUrl: 'http://h/v1', apiKeyEnv: 'MY_KEY' });
@@ -264,6 +310,41 @@ describe('Python', () => {
   );
 });
 
+/** Two choices, as a vLLM server sends them: reasoning and text, then a tool call. */
+function standInResponse() {
+  const fn = (name: string | undefined, args: string | undefined) => ({ name, arguments: args });
+  const chunk = (index: number, delta: object, finish_reason: string | null = null) => ({
+    choices: [{ index, delta, finish_reason }],
+  });
+  const chunks = [
+    chunk(0, { reasoning: 'think' }),
+    chunk(1, { tool_calls: [{ index: 0, function: fn('get_weather', undefined) }] }),
+    chunk(0, { reasoning: 'ing' }),
+    chunk(1, { tool_calls: [{ index: 0, function: fn(undefined, '{"city": ') }] }),
+    chunk(0, { content: 'o' }),
+    chunk(1, { tool_calls: [{ index: 0, function: fn(undefined, '"Paris"}') }] }),
+    chunk(0, { content: 'k' }, 'stop'),
+    chunk(1, {}, 'tool_calls'),
+    { choices: [] },
+  ];
+  return {
+    choices: [
+      { index: 0, finish_reason: 'stop', message: { content: 'ok', reasoning: 'thinking' } },
+      {
+        index: 1,
+        finish_reason: 'tool_calls',
+        message: {
+          content: null,
+          tool_calls: [{ function: fn('get_weather', '{"city": "Paris"}') }],
+        },
+      },
+    ],
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+  };
+}
+
 /** Runs generated JavaScript with a stand-in OpenAI class; returns what create() received. */
 async function runJavaScript(code: string, env: Record<string, string> = {}) {
   const importLine = "import OpenAI from 'openai';\n";
@@ -278,13 +359,7 @@ async function runJavaScript(code: string, env: Record<string, string> = {}) {
         completions: {
           create: (body) => {
             call.body = body;
-            const chunk = { choices: [{ delta: { content: 'ok' }, message: { content: 'ok' } }] };
-            return Promise.resolve({
-              ...chunk,
-              async *[Symbol.asyncIterator]() {
-                yield chunk;
-              },
-            });
+            return Promise.resolve(standInResponse());
           },
         },
       };
@@ -312,13 +387,14 @@ describe('JavaScript', () => {
         body: exportRequest(MIXED),
       },
     ]);
-    expect(output).toEqual(['ok']);
+    expect(output.join('\n') + '\n').toBe(EVERY_CHOICE);
   });
 
-  it('prints the message when not streaming', async () => {
-    const { output } = await runJavaScript(toJavaScript(BASE));
-    expect(output).toEqual(['ok']);
-    expect(toJavaScript(BASE)).toContain('console.log(response.choices[0].message.content)');
+  it('prints every choice with its reasoning, text and tool calls, streamed or not', async () => {
+    const plain = await runJavaScript(toJavaScript({ ...BASE, n: 2 }));
+    expect(plain.output.join('\n') + '\n').toBe(EVERY_CHOICE);
+    const streamed = await runJavaScript(toJavaScript({ ...BASE, n: 2, stream: true }));
+    expect(streamed.output.join('\n') + '\n').toBe(EVERY_CHOICE);
     expect(toJavaScript({ ...BASE, stream: true })).toContain(
       'for await (const chunk of response)',
     );

@@ -59,6 +59,107 @@ export function pythonLiteral(v: unknown, indent = 0): string {
     .join(',\n')},\n${end}}`;
 }
 
+/**
+ * Python that prints every choice of the response: its finish reason, its reasoning (vLLM's
+ * `reasoning`, or `reasoning_content`), its text and its tool calls. A stream is gathered per
+ * choice first, since the chunks of n choices interleave.
+ */
+export function pythonPrintResponse(stream: boolean): string[] {
+  const show = [
+    '    print(f"[choice {index}, finish_reason: {finish_reason}]")',
+    '    if reasoning:',
+    '        print(f"reasoning: {reasoning}")',
+    '    if content:',
+    '        print(content)',
+    '    for name, arguments in calls:',
+    '        print(f"tool call {name}: {arguments}")',
+  ];
+  const helper = ['def show(index, finish_reason, reasoning, content, calls):', ...show, '', ''];
+  if (!stream)
+    return [
+      ...helper,
+      'for choice in response.choices:',
+      '    message = choice.message',
+      '    show(',
+      '        choice.index,',
+      '        choice.finish_reason,',
+      '        getattr(message, "reasoning", None) or getattr(message, "reasoning_content", None),',
+      '        message.content,',
+      '        [(c.function.name, c.function.arguments) for c in message.tool_calls or []],',
+      '    )',
+    ];
+  return [
+    ...helper,
+    'choices = {}',
+    'for chunk in response:',
+    '    for choice in chunk.choices:',
+    '        c = choices.setdefault(',
+    '            choice.index, {"reasoning": "", "content": "", "calls": {}, "finish_reason": None}',
+    '        )',
+    '        delta = choice.delta',
+    '        c["reasoning"] += (',
+    '            getattr(delta, "reasoning", None) or getattr(delta, "reasoning_content", None) or ""',
+    '        )',
+    '        c["content"] += delta.content or ""',
+    '        for call in delta.tool_calls or []:',
+    '            entry = c["calls"].setdefault(call.index, ["", ""])',
+    '            if call.function is not None:',
+    '                entry[0] += call.function.name or ""',
+    '                entry[1] += call.function.arguments or ""',
+    '        c["finish_reason"] = choice.finish_reason or c["finish_reason"]',
+    'for index, c in sorted(choices.items()):',
+    '    show(index, c["finish_reason"], c["reasoning"], c["content"], c["calls"].values())',
+  ];
+}
+
+/** JavaScript that prints every choice of the response (see pythonPrintResponse). */
+export function javascriptPrintResponse(stream: boolean): string[] {
+  const show = [
+    'function show(index, finishReason, reasoning, content, calls) {',
+    '  console.log(`[choice ${index}, finish_reason: ${finishReason}]`);',
+    '  if (reasoning) console.log(`reasoning: ${reasoning}`);',
+    '  if (content) console.log(content);',
+    '  for (const [name, args] of calls) console.log(`tool call ${name}: ${args}`);',
+    '}',
+  ];
+  if (!stream)
+    return [
+      ...show,
+      'for (const choice of response.choices) {',
+      '  const message = choice.message;',
+      '  show(',
+      '    choice.index,',
+      '    choice.finish_reason,',
+      '    message.reasoning ?? message.reasoning_content,',
+      '    message.content,',
+      '    (message.tool_calls ?? []).map((c) => [c.function.name, c.function.arguments]),',
+      '  );',
+      '}',
+    ];
+  return [
+    ...show,
+    'const choices = new Map();',
+    'for await (const chunk of response) {',
+    '  for (const choice of chunk.choices) {',
+    "    const c = choices.get(choice.index) ?? { reasoning: '', content: '', calls: new Map(), finishReason: null };",
+    '    choices.set(choice.index, c);',
+    '    const delta = choice.delta;',
+    "    c.reasoning += delta.reasoning ?? delta.reasoning_content ?? '';",
+    "    c.content += delta.content ?? '';",
+    '    for (const call of delta.tool_calls ?? []) {',
+    "      const entry = c.calls.get(call.index) ?? ['', ''];",
+    '      c.calls.set(call.index, entry);',
+    "      entry[0] += call.function?.name ?? '';",
+    "      entry[1] += call.function?.arguments ?? '';",
+    '    }',
+    '    c.finishReason = choice.finish_reason ?? c.finishReason;',
+    '  }',
+    '}',
+    'for (const [index, c] of [...choices].sort((a, b) => a[0] - b[0]))',
+    '  show(index, c.finishReason, c.reasoning, c.content, c.calls.values());',
+  ];
+}
+
 function splitBySource(draft: RequestDraft): { openai: RequestDraft; extra: RequestDraft } {
   const openai: RequestDraft = {};
   const extra: RequestDraft = {};
@@ -83,9 +184,9 @@ export function toPython(draft: RequestDraft, opts: CodeOptions = DEFAULT_CODE):
     'response = client.chat.completions.create(',
     ...args,
     ')',
-    stream
-      ? 'for chunk in response:\n    print(chunk.choices[0].delta.content or "", end="", flush=True) if chunk.choices else None'
-      : 'print(response.choices[0].message.content)',
+    '',
+    '',
+    ...pythonPrintResponse(stream),
     '',
   ].join('\n');
 }
@@ -103,9 +204,7 @@ export function toJavaScript(draft: RequestDraft, opts: CodeOptions = DEFAULT_CO
     '',
     '// vLLM extra fields are sent in the body as they are.',
     `const response = await client.chat.completions.create(${body});`,
-    stream
-      ? "for await (const chunk of response) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');"
-      : 'console.log(response.choices[0].message.content);',
+    ...javascriptPrintResponse(stream),
     '',
   ].join('\n');
 }

@@ -30,10 +30,16 @@ describe('importRequest: JSON', () => {
 
   it('reports unknown fields in unknown and keeps them out of the draft', () => {
     const { draft, unknown } = importRequest(
-      JSON.stringify({ ...BODY, top_k: 40, min_p: 0.05, Temperature: 1, metadata: { a: 1 } }),
+      JSON.stringify({
+        ...BODY,
+        typical_p: 40,
+        mirostat_tau: 5,
+        Temperature: 1,
+        metadata: { a: 1 },
+      }),
     );
     expect(draft).toEqual(BODY);
-    expect(unknown).toEqual({ top_k: 40, min_p: 0.05, Temperature: 1, metadata: { a: 1 } });
+    expect(unknown).toEqual({ typical_p: 40, mirostat_tau: 5, Temperature: 1, metadata: { a: 1 } });
   });
 
   it('reports even a "__proto__" field instead of losing it', () => {
@@ -56,7 +62,7 @@ describe('importRequest: JSON', () => {
 
   it('splits any JSON object into known and unknown fields, losing nothing (property)', () => {
     const keys = fc.oneof(
-      fc.constantFrom('model', 'messages', 'temperature', 'guided_json', 'top_k', '__proto__'),
+      fc.constantFrom('model', 'messages', 'temperature', 'guided_json', 'typical_p', '__proto__'),
       fc.string({ maxLength: 10 }),
     );
     fc.assert(
@@ -126,8 +132,8 @@ describe('importRequest: curl', () => {
   });
 
   it('reports unknown body fields of a curl command too', () => {
-    const cmd = `curl ${url} -d '{"model": "m", "top_k": 5}'`;
-    expect(importRequest(cmd)).toEqual({ draft: { model: 'm' }, unknown: { top_k: 5 } });
+    const cmd = `curl ${url} -d '{"model": "m", "typical_p": 5}'`;
+    expect(importRequest(cmd)).toEqual({ draft: { model: 'm' }, unknown: { typical_p: 5 } });
   });
 
   it('fails clearly without a body, with a file body, or with broken quoting or JSON', () => {

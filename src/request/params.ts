@@ -26,14 +26,50 @@ export const GROUP_LABELS: Record<ParamGroup, string> = {
 export type ParamKind =
   | { type: 'model' }
   | { type: 'messages' }
-  | { type: 'number'; min: number; max: number; step: number; sliderMax?: number }
-  | { type: 'integer'; min: number; max?: number; sliderMax?: number; nullable?: boolean }
+  | {
+      type: 'number';
+      min: number;
+      /** Absent: no upper bound. */
+      max?: number;
+      step: number;
+      sliderMax?: number;
+      /** The minimum itself is refused (a value must be greater than `min`). */
+      exclusiveMin?: boolean;
+      nullable?: boolean;
+    }
+  | {
+      type: 'integer';
+      min: number;
+      max?: number;
+      sliderMax?: number;
+      nullable?: boolean;
+      /**
+       * The range is a signed 64-bit integer's: checked exactly, because 2**63 - 1 is not a
+       * JavaScript number (it rounds to 2**63, which a server refuses).
+       */
+      int64?: boolean;
+    }
   | { type: 'boolean' }
-  | { type: 'string'; multiline?: boolean; maxLength?: number; placeholder?: string }
+  | {
+      type: 'string';
+      multiline?: boolean;
+      minLength?: number;
+      maxLength?: number;
+      placeholder?: string;
+    }
   | { type: 'enum'; options: readonly string[] }
   | { type: 'stringList'; maxItems?: number; minItems?: number; allowSingleString?: boolean }
   | { type: 'logitBias' }
-  | { type: 'json'; shape: 'array' | 'object' | 'objectOrString'; maxItems?: number }
+  | {
+      type: 'json';
+      shape: 'array' | 'object' | 'objectOrString';
+      maxItems?: number;
+      minItems?: number;
+      /** What each array item must be: a token id is an integer >= 0. */
+      items?: 'object' | 'tokenId';
+      /** Each array item is an object whose values are all strings. */
+      stringValues?: boolean;
+    }
   | { type: 'responseFormat' }
   | { type: 'toolChoice' }
   | { type: 'streamOptions' };
@@ -64,6 +100,11 @@ export interface ParamSpec {
    * it): code export sends it in extra_body, like the vLLM fields.
    */
   readonly extraBody?: boolean;
+  /**
+   * A field that a current vLLM (0.32, vllm/entrypoints/openai/chat_completion/protocol.py)
+   * accepts beyond the spec's list; its help text is ours, its rules are vLLM's.
+   */
+  readonly beyondSpec?: boolean;
 }
 
 export const PARAMS = [
@@ -190,7 +231,7 @@ export const PARAMS = [
     source: 'openai',
     group: 'sampling',
     // vLLM's range: a signed 64-bit integer.
-    kind: { type: 'integer', min: -(2 ** 63), max: 2 ** 63 - 1, nullable: true },
+    kind: { type: 'integer', min: -(2 ** 63), max: 2 ** 63, int64: true, nullable: true },
     defaultValue: undefined,
     initialValue: 0,
     help: 'Best-effort determinism: repeated requests with the same seed and parameters should give the same result.',
@@ -249,10 +290,23 @@ export const PARAMS = [
     label: 'Tools',
     source: 'openai',
     group: 'tools',
-    kind: { type: 'json', shape: 'array', maxItems: 128 },
+    kind: { type: 'json', shape: 'array', maxItems: 128, minItems: 1 },
     defaultValue: undefined,
-    initialValue: [],
-    help: 'Functions the model may call, each with a JSON-schema for its arguments. At most 128.',
+    initialValue: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'The weather in a city',
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          },
+        },
+      },
+    ],
+    help: 'Functions the model may call, each with a JSON-schema for its arguments. At least 1 (leave it out for none), at most 128.',
   },
   {
     name: 'tool_choice',
@@ -261,7 +315,8 @@ export const PARAMS = [
     group: 'tools',
     kind: { type: 'toolChoice' },
     defaultValue: undefined,
-    initialValue: 'auto',
+    // Any other value needs tools beside it.
+    initialValue: 'none',
     help: 'Which tool, if any, the model calls: none (a message only), auto (model decides), required (at least one call) or one named function. Default: none without tools, auto with tools.',
   },
   {
@@ -324,7 +379,7 @@ export const PARAMS = [
     label: 'Documents',
     source: 'vllm',
     group: 'template',
-    kind: { type: 'json', shape: 'array' },
+    kind: { type: 'json', shape: 'array', items: 'object', stringValues: true },
     defaultValue: undefined,
     initialValue: [{ title: '', text: '' }],
     help: 'Documents (objects, ideally with "title" and "text") passed to the template for retrieval-augmented generation. Templates without RAG support ignore them.',
@@ -414,6 +469,17 @@ export const PARAMS = [
     help: 'A regex for the whitespace allowed between JSON tokens in guided JSON output, replacing the default.',
   },
   {
+    name: 'structured_outputs',
+    beyondSpec: true,
+    label: 'Structured outputs',
+    source: 'vllm',
+    group: 'structured',
+    kind: { type: 'json', shape: 'object' },
+    defaultValue: undefined,
+    initialValue: { choice: ['yes', 'no'] },
+    help: 'A current vLLM\u2019s one object for constrained output: exactly one of json (a schema), regex, choice, grammar or json_object, plus options such as whitespace_pattern. It replaces the guided_* fields.',
+  },
+  {
     name: 'priority',
     label: 'Priority',
     source: 'vllm',
@@ -431,6 +497,167 @@ export const PARAMS = [
     defaultValue: undefined,
     initialValue: '',
     help: 'An id for this request, used throughout inference and returned as the response id (chatcmpl-<id>). Random when not set.',
+  },
+  {
+    name: 'top_k',
+    beyondSpec: true,
+    label: 'Top k',
+    source: 'vllm',
+    group: 'sampling',
+    // vLLM: 0 (or -1) switches it off.
+    kind: { type: 'integer', min: -1, sliderMax: 100, nullable: true },
+    defaultValue: 0,
+    initialValue: 40,
+    help: 'Sample only among the k most likely tokens. 0 or -1 keeps every token; 1 always takes the most likely one.',
+  },
+  {
+    name: 'min_p',
+    beyondSpec: true,
+    label: 'Min p',
+    source: 'vllm',
+    group: 'sampling',
+    kind: { type: 'number', min: 0, max: 1, step: 0.01, nullable: true },
+    defaultValue: 0,
+    initialValue: 0.05,
+    help: 'Drop tokens whose probability is below min_p times that of the most likely token (0 to 1; 0 keeps all).',
+  },
+  {
+    name: 'repetition_penalty',
+    beyondSpec: true,
+    label: 'Repetition penalty',
+    source: 'vllm',
+    group: 'sampling',
+    kind: { type: 'number', min: 0, exclusiveMin: true, step: 0.01, sliderMax: 2, nullable: true },
+    defaultValue: 1,
+    initialValue: 1.1,
+    help: 'Divides the score of every token already seen in the prompt or the output (multiplies it when negative). Above 1 discourages repeats, below 1 encourages them; 1 is off. Must be greater than 0.',
+  },
+  {
+    name: 'bad_words',
+    beyondSpec: true,
+    label: 'Bad words',
+    source: 'vllm',
+    group: 'sampling',
+    kind: { type: 'stringList', minItems: 0 },
+    defaultValue: [],
+    initialValue: [],
+    help: 'Words the model may not write: whenever the tokens so far spell all but the last token of one of them, that last token is banned. Each word is tried with and without a leading space.',
+  },
+  {
+    name: 'allowed_token_ids',
+    beyondSpec: true,
+    label: 'Allowed token ids',
+    source: 'vllm',
+    group: 'sampling',
+    kind: { type: 'json', shape: 'array', items: 'tokenId', minItems: 1 },
+    defaultValue: undefined,
+    initialValue: [0],
+    help: 'Only these token ids of the model\u2019s tokenizer may be generated; every other token is banned.',
+  },
+  {
+    name: 'min_tokens',
+    beyondSpec: true,
+    label: 'Min tokens',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'integer', min: 0, sliderMax: 256 },
+    defaultValue: 0,
+    initialValue: 16,
+    help: 'Generate at least this many tokens: until then the end-of-sequence token and stop_token_ids cannot be sampled and stop strings are not checked. At most the max tokens.',
+  },
+  {
+    name: 'ignore_eos',
+    beyondSpec: true,
+    label: 'Ignore EOS',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Never stop at the end-of-sequence token: it cannot be sampled, so generation runs until max tokens or a stop.',
+  },
+  {
+    name: 'stop_token_ids',
+    beyondSpec: true,
+    label: 'Stop token ids',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'json', shape: 'array', items: 'tokenId' },
+    defaultValue: [],
+    initialValue: [],
+    help: 'Token ids that end generation when sampled. The stop token stays in the output unless it is a special token.',
+  },
+  {
+    name: 'include_stop_str_in_output',
+    beyondSpec: true,
+    label: 'Include stop string',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'Keep the stop string that ended the answer at the end of the text instead of cutting it off.',
+  },
+  {
+    name: 'skip_special_tokens',
+    beyondSpec: true,
+    label: 'Skip special tokens',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: true,
+    help: 'Leave special tokens (such as end-of-turn markers) out of the output text.',
+  },
+  {
+    name: 'spaces_between_special_tokens',
+    beyondSpec: true,
+    label: 'Spaces between special tokens',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: true,
+    help: 'When special tokens are kept in the text, put a space between neighbouring ones (slow tokenizers only).',
+  },
+  {
+    name: 'prompt_logprobs',
+    beyondSpec: true,
+    label: 'Prompt logprobs',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'integer', min: -1, sliderMax: 20, nullable: true },
+    defaultValue: undefined,
+    initialValue: 1,
+    help: 'Return log probabilities for the prompt tokens too: this many alternatives per position (0: only the prompt token\u2019s own, -1: the whole vocabulary). Not with stream.',
+  },
+  {
+    name: 'return_tokens_as_token_ids',
+    beyondSpec: true,
+    label: 'Tokens as token ids',
+    source: 'vllm',
+    group: 'output',
+    kind: { type: 'boolean' },
+    defaultValue: false,
+    help: 'In logprobs, write each token as "token_id:<id>" instead of its text, so that tokens which are not valid text on their own can be told apart.',
+  },
+  {
+    name: 'truncate_prompt_tokens',
+    beyondSpec: true,
+    label: 'Truncate prompt tokens',
+    source: 'vllm',
+    group: 'template',
+    kind: { type: 'integer', min: -1, max: 2 ** 63, int64: true, sliderMax: 4096, nullable: true },
+    defaultValue: undefined,
+    initialValue: 1024,
+    help: 'Keep only this many tokens of the rendered prompt (-1: as many as the model\u2019s context allows).',
+  },
+  {
+    name: 'cache_salt',
+    beyondSpec: true,
+    label: 'Cache salt',
+    source: 'vllm',
+    group: 'scheduling',
+    kind: { type: 'string', minLength: 1, maxLength: 1024, placeholder: 'a long random string' },
+    defaultValue: undefined,
+    initialValue: 'replace-with-a-long-random-secret',
+    help: 'A secret mixed into the server\u2019s prefix-cache keys, so that other users cannot learn from cache hits what you sent. 1 to 1024 characters; long and random.',
   },
 ] as const satisfies readonly ParamSpec[];
 

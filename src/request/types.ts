@@ -22,6 +22,23 @@ export interface VllmExtras {
   guided_whitespace_pattern?: string;
   priority?: number;
   request_id?: string;
+  // A current vLLM's fields beyond the spec (params.ts rows with beyondSpec).
+  top_k?: number | null;
+  min_p?: number | null;
+  repetition_penalty?: number | null;
+  bad_words?: string[];
+  allowed_token_ids?: number[] | null;
+  min_tokens?: number;
+  ignore_eos?: boolean;
+  stop_token_ids?: number[] | null;
+  include_stop_str_in_output?: boolean;
+  skip_special_tokens?: boolean;
+  spaces_between_special_tokens?: boolean;
+  prompt_logprobs?: number | null;
+  return_tokens_as_token_ids?: boolean | null;
+  truncate_prompt_tokens?: number | null;
+  structured_outputs?: Record<string, unknown> | null;
+  cache_salt?: string | null;
 }
 
 /** A validated request, exactly the JSON an OpenAI/vLLM server receives. */

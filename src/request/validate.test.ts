@@ -159,13 +159,17 @@ describe('validateRequest: examples for every rule', () => {
     rejectsWith({ stream: true, stream_options: { include_usage: 'yes' } }, 'stream_options');
   });
 
-  it('tool_choice: none/auto always; required or a named function need tools', () => {
+  it('tool_choice: none always; auto, required or a named function need tools (vLLM, OpenAI)', () => {
     expect(accepts({ tool_choice: 'none' })).toBe(true);
-    expect(accepts({ tool_choice: 'auto' })).toBe(true);
     expect(accepts({ tool_choice: null })).toBe(true);
+    expect(accepts({ tools: TOOLS, tool_choice: 'auto' })).toBe(true);
     expect(accepts({ tools: TOOLS, tool_choice: 'required' })).toBe(true);
+    rejectsWith({ tool_choice: 'auto' }, 'tool_choice');
     rejectsWith({ tool_choice: 'required' }, 'tool_choice');
-    rejectsWith({ tools: [], tool_choice: 'required' }, 'tool_choice');
+    expect(errorParams({ ...BASE, tools: [], tool_choice: 'required' })).toEqual([
+      'tools',
+      'tool_choice',
+    ]);
     rejectsWith({ tools: TOOLS, tool_choice: 'always' }, 'tool_choice');
   });
 
@@ -241,9 +245,104 @@ describe('validateRequest: examples for every rule', () => {
     rejectsWith({ response_format: 'json' }, 'response_format');
     rejectsWith({ response_format: { type: 'yaml' } }, 'response_format.type');
     rejectsWith({ response_format: { type: 'json_schema' } }, 'response_format.json_schema');
-    rejectsWith(schema({ name: 'has space' }), 'response_format.json_schema.name');
+    rejectsWith(schema({ name: 'has space', schema: {} }), 'response_format.json_schema.name');
     rejectsWith(schema({ name: 'a', schema: 'x' }), 'response_format.json_schema.schema');
-    rejectsWith(schema({ name: 'a', strict: 1 }), 'response_format.json_schema.strict');
+    rejectsWith(schema({ name: 'a', schema: {}, strict: 1 }), 'response_format.json_schema.strict');
+    // vLLM answers 400 to a json_schema response format without a schema.
+    rejectsWith(schema({ name: 'a' }), 'response_format.json_schema.schema');
+  });
+
+  it('tools: an empty array is refused (vLLM and OpenAI answer 400)', () => {
+    rejectsWith({ tools: [] }, 'tools');
+    const r = validateRequest({ ...BASE, tools: [] });
+    expect(!r.ok && r.errors[0]!.message).toMatch(/must not be an empty array/);
+  });
+
+  it('documents: objects whose values are all strings (vLLM: list[dict[str, str]])', () => {
+    expect(accepts({ documents: [{ title: 'T', text: 'x' }] })).toBe(true);
+    rejectsWith({ documents: [{ title: 'T', text: 5 }] }, 'documents[0].text');
+    rejectsWith({ documents: [{ meta: { a: 1 } }] }, 'documents[0].meta');
+    rejectsWith({ documents: ['just text'] }, 'documents[0]');
+  });
+
+  it('seed: the signed 64-bit range, exactly, although 2**63 - 1 is no JavaScript number', () => {
+    expect(accepts({ seed: -(2 ** 63) })).toBe(true);
+    expect(accepts({ seed: 2 ** 53 })).toBe(true);
+    // JSON.parse reads 9223372036854775808 (and 9223372036854775807) as 2**63: out of range.
+    const parsed = JSON.parse('{"seed": 9223372036854775808}') as { seed: number };
+    rejectsWith(parsed, 'seed');
+    const r = validateRequest({ ...BASE, ...parsed });
+    expect(!r.ok && r.errors[0]!.message).toContain('got 9223372036854775808');
+    rejectsWith({ seed: -(2 ** 63) - 4096 }, 'seed');
+  });
+
+  it('the sampling fields of a current vLLM follow its value rules', () => {
+    expect(
+      accepts({
+        top_k: -1,
+        min_p: 1,
+        repetition_penalty: 0.5,
+        min_tokens: 3,
+        max_tokens: 3,
+        ignore_eos: true,
+        stop_token_ids: [0, 2],
+        allowed_token_ids: [5],
+        bad_words: ['darn'],
+        include_stop_str_in_output: true,
+        skip_special_tokens: false,
+        spaces_between_special_tokens: false,
+        prompt_logprobs: -1,
+        return_tokens_as_token_ids: true,
+        truncate_prompt_tokens: -1,
+        cache_salt: 'x',
+      }),
+    ).toBe(true);
+    rejectsWith({ top_k: -2 }, 'top_k');
+    rejectsWith({ top_k: 1.5 }, 'top_k');
+    rejectsWith({ min_p: 1.01 }, 'min_p');
+    rejectsWith({ repetition_penalty: 0 }, 'repetition_penalty');
+    rejectsWith({ min_tokens: -1 }, 'min_tokens');
+    rejectsWith({ min_tokens: 5, max_completion_tokens: 4 }, 'min_tokens');
+    rejectsWith({ stop_token_ids: [-1] }, 'stop_token_ids');
+    rejectsWith({ stop_token_ids: ['2'] }, 'stop_token_ids');
+    rejectsWith({ allowed_token_ids: [] }, 'allowed_token_ids');
+    rejectsWith({ bad_words: [''] }, 'bad_words');
+    rejectsWith({ prompt_logprobs: -2 }, 'prompt_logprobs');
+    rejectsWith({ prompt_logprobs: 1, stream: true }, 'prompt_logprobs');
+    expect(accepts({ prompt_logprobs: 0, stream: true })).toBe(true);
+    rejectsWith({ truncate_prompt_tokens: -2 }, 'truncate_prompt_tokens');
+    rejectsWith({ cache_salt: '' }, 'cache_salt');
+    rejectsWith({ cache_salt: 'x'.repeat(1025) }, 'cache_salt');
+  });
+
+  it('structured_outputs: exactly one constraint, and not beside guided_* or a JSON response_format', () => {
+    expect(accepts({ structured_outputs: { regex: '[a-z]+', whitespace_pattern: ' ' } })).toBe(
+      true,
+    );
+    expect(accepts({ structured_outputs: { json: { type: 'object' } } })).toBe(true);
+    rejectsWith({ structured_outputs: {} }, 'structured_outputs');
+    rejectsWith({ structured_outputs: { regex: 'a', choice: ['b'] } }, 'structured_outputs');
+    rejectsWith({ structured_outputs: { choice: [] } }, 'structured_outputs.choice');
+    rejectsWith({ structured_outputs: { regex: 'a', colour: 1 } }, 'structured_outputs.colour');
+    rejectsWith({ structured_outputs: { regex: 'a' }, guided_regex: 'b' }, 'structured_outputs');
+    rejectsWith(
+      { structured_outputs: { regex: 'a' }, response_format: { type: 'json_object' } },
+      'structured_outputs',
+    );
+    rejectsWith(
+      {
+        structured_outputs: { choice: ['a'] },
+        tools: TOOLS,
+        tool_choice: { type: 'function', function: { name: 'f0' } },
+      },
+      'tool_choice',
+    );
+    expect(
+      errorParams(
+        { ...BASE, structured_outputs: { json: { type: 'nope' } } },
+        { checkSchema: (s) => ((s as { type?: string }).type === 'nope' ? 'bad type' : null) },
+      ),
+    ).toEqual(['structured_outputs.json']);
   });
 
   it('JSON-valued vLLM fields have the right shape', () => {
@@ -289,9 +388,12 @@ describe('validateRequest: examples for every rule', () => {
   });
 
   it('reports each unknown parameter by its name', () => {
-    expect(errorParams({ ...BASE, top_k: 40, Temperature: 1 })).toEqual(['top_k', 'Temperature']);
-    const r = validateRequest({ ...BASE, top_k: 40 });
-    expect(!r.ok && r.errors[0]!.message).toContain('Unknown parameter: top_k');
+    expect(errorParams({ ...BASE, typical_p: 40, Temperature: 1 })).toEqual([
+      'typical_p',
+      'Temperature',
+    ]);
+    const r = validateRequest({ ...BASE, typical_p: 40 });
+    expect(!r.ok && r.errors[0]!.message).toContain('Unknown parameter: typical_p');
   });
 
   it('gives OpenAI-shaped errors, one per problem', () => {

@@ -1,5 +1,6 @@
-import { PARAMS, paramSpec, type ParamSpec } from './params';
+import { GUIDED_PARAMS, PARAMS, paramSpec, type ParamSpec } from './params';
 import { constraintConflict } from '../constraints/conflicts';
+import { structuredAsGuided, structuredOutputsProblems } from '../server/structured';
 import type { ApiError, ChatRequest } from './types';
 
 export type ValidationResult =
@@ -33,6 +34,9 @@ function schemasOf(r: Record<string, unknown>): { param: string; schema: unknown
       // reported by the guided_json rule
     }
   }
+  const so = r.structured_outputs;
+  if (isObject(so) && isObject(so.json))
+    out.push({ param: 'structured_outputs.json', schema: so.json });
   if (Array.isArray(r.tools))
     r.tools.forEach((t, i) => {
       if (isObject(t) && isObject(t.function) && isObject(t.function.parameters))
@@ -135,10 +139,13 @@ function checkTool(t: unknown, i: number, out: ApiError[]): void {
   }
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 function checkNumberRange(spec: ParamSpec, v: unknown, out: ApiError[]): void {
   const k = spec.kind;
   if (k.type !== 'number' && k.type !== 'integer') return;
-  if (v === null && k.type === 'integer' && k.nullable) return;
+  if (v === null && k.nullable) return;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     out.push(err(spec.name, `${spec.name} must be a number, got ${typeName(v)}.`));
     return;
@@ -147,11 +154,55 @@ function checkNumberRange(spec: ParamSpec, v: unknown, out: ApiError[]): void {
     out.push(err(spec.name, `${spec.name} must be an integer, got ${v}.`));
     return;
   }
+  if (k.type === 'integer' && k.int64) {
+    // Exact: 2**63 - 1 is no JavaScript number, and 2**63 (what it rounds to) is out of range.
+    const big = BigInt(v);
+    const lo = BigInt(k.min) > INT64_MIN ? BigInt(k.min) : INT64_MIN;
+    if (big < lo || big > INT64_MAX)
+      out.push(
+        err(
+          spec.name,
+          `${spec.name} must be between ${lo} and ${INT64_MAX}, got ${big}` +
+            (big === INT64_MAX + 1n
+              ? ' (integers this large lose precision in JavaScript: 9223372036854775807 is read as 9223372036854775808).'
+              : '.'),
+        ),
+      );
+    return;
+  }
   const max = k.max;
-  if (v < k.min || (max !== undefined && v > max)) {
-    const range = max === undefined ? `at least ${k.min}` : `between ${k.min} and ${max}`;
+  const exclusive = k.type === 'number' && k.exclusiveMin === true;
+  if ((exclusive ? v <= k.min : v < k.min) || (max !== undefined && v > max)) {
+    const low = exclusive ? `greater than ${k.min}` : `at least ${k.min}`;
+    const range =
+      max === undefined
+        ? low
+        : exclusive
+          ? `greater than ${k.min} and at most ${max}`
+          : `between ${k.min} and ${max}`;
     out.push(err(spec.name, `${spec.name} must be ${range}, got ${v}.`));
   }
+}
+
+function checkJsonArrayItems(spec: ParamSpec, v: unknown[], out: ApiError[]): void {
+  const k = spec.kind;
+  if (k.type !== 'json') return;
+  v.forEach((item, i) => {
+    const p = `${spec.name}[${i}]`;
+    if (k.items === 'tokenId' && !(Number.isInteger(item) && (item as number) >= 0))
+      out.push(
+        err(
+          spec.name,
+          `${p} must be a token id (an integer of at least 0), got ${JSON.stringify(item) ?? typeName(item)}.`,
+        ),
+      );
+    if (k.items === 'object' && !isObject(item))
+      out.push(err(p, `${p} must be an object, got ${typeName(item)}.`));
+    if (k.stringValues && isObject(item))
+      for (const [key, value] of Object.entries(item))
+        if (typeof value !== 'string')
+          out.push(err(`${p}.${key}`, `${p}.${key} must be a string, got ${typeName(value)}.`));
+  });
 }
 
 function checkJsonValue(spec: ParamSpec, v: unknown, out: ApiError[]): void {
@@ -167,6 +218,14 @@ function checkJsonValue(spec: ParamSpec, v: unknown, out: ApiError[]): void {
         err(spec.name, `${spec.name} may have at most ${k.maxItems} items, got ${v.length}.`),
       );
     }
+    if (k.minItems !== undefined && v.length < k.minItems)
+      out.push(
+        err(
+          spec.name,
+          `${spec.name} must not be an empty array: give at least ${k.minItems} item or leave it out.`,
+        ),
+      );
+    checkJsonArrayItems(spec, v, out);
     return;
   }
   if (k.shape === 'object') {
@@ -209,6 +268,8 @@ function checkParam(spec: ParamSpec, v: unknown, out: ApiError[]): void {
       return;
     case 'string':
       if (typeof v !== 'string') out.push(err(spec.name, `${spec.name} must be a string.`));
+      else if (k.minLength !== undefined && v.length < k.minLength)
+        out.push(err(spec.name, `${spec.name} must have at least ${k.minLength} character.`));
       else if (k.maxLength !== undefined && v.length > k.maxLength)
         out.push(err(spec.name, `${spec.name} may be at most ${k.maxLength} characters.`));
       return;
@@ -305,7 +366,15 @@ function checkResponseFormat(v: unknown, out: ApiError[]): void {
     out.push(
       err(`${p}.json_schema.name`, `${p}.json_schema.name must be 1-64 letters, digits, _ or -.`),
     );
-  if (js.schema !== undefined && !isObject(js.schema))
+  // vLLM has no constraint to apply without one (OpenAI's schema field is optional).
+  if (js.schema === undefined || js.schema === null)
+    out.push(
+      err(
+        `${p}.json_schema.schema`,
+        `${p}.json_schema.schema is required: a json_schema response format needs the schema the output must follow.`,
+      ),
+    );
+  else if (!isObject(js.schema))
     out.push(
       err(`${p}.json_schema.schema`, `${p}.json_schema.schema must be a JSON schema object.`),
     );
@@ -314,6 +383,9 @@ function checkResponseFormat(v: unknown, out: ApiError[]): void {
   if (js.description !== undefined && typeof js.description !== 'string')
     out.push(err(`${p}.json_schema.description`, `${p}.json_schema.description must be a string.`));
 }
+
+const errorsFor = (out: readonly ApiError[], param: string): boolean =>
+  out.some((e) => e.param === param || e.param?.startsWith(`${param}.`) === true);
 
 function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
   if (
@@ -341,8 +413,45 @@ function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
   }
   const tc = r.tool_choice;
   const tools = Array.isArray(r.tools) ? r.tools : [];
-  if (tc !== undefined && tc !== null && tc !== 'none' && tc !== 'auto' && tools.length === 0)
-    out.push(err('tool_choice', 'tool_choice other than "none" or "auto" requires tools.'));
+  // vLLM and OpenAI both refuse it, "auto" included.
+  if (tc !== undefined && tc !== null && tc !== 'none' && tools.length === 0)
+    out.push(err('tool_choice', 'tool_choice other than "none" requires tools.'));
+  const maxTokens = r.max_completion_tokens ?? r.max_tokens;
+  if (typeof r.min_tokens === 'number' && typeof maxTokens === 'number' && r.min_tokens > maxTokens)
+    out.push(
+      err(
+        'min_tokens',
+        `min_tokens must be less than or equal to the max tokens (${maxTokens}), got ${r.min_tokens}.`,
+      ),
+    );
+  if (
+    r.stream === true &&
+    typeof r.prompt_logprobs === 'number' &&
+    (r.prompt_logprobs > 0 || r.prompt_logprobs === -1)
+  )
+    out.push(err('prompt_logprobs', 'prompt_logprobs are not available when stream is true.'));
+  if (r.structured_outputs !== undefined && r.structured_outputs !== null) {
+    for (const problem of structuredOutputsProblems(r.structured_outputs))
+      out.push(err(problem.param, problem.message));
+    const spelled = GUIDED_PARAMS.concat(paramSpec('guided_whitespace_pattern')!).filter(
+      (p) => r[p.name] !== undefined && r[p.name] !== null,
+    );
+    const rfType = isObject(r.response_format) ? r.response_format.type : undefined;
+    if (rfType === 'json_object' || rfType === 'json_schema')
+      out.push(
+        err(
+          'structured_outputs',
+          `structured_outputs and a response_format of type ${rfType} are two constraints: use one of them.`,
+        ),
+      );
+    if (spelled.length > 0)
+      out.push(
+        err(
+          'structured_outputs',
+          `structured_outputs and ${spelled[0]!.name} are two forms of one constraint: use one of them.`,
+        ),
+      );
+  }
   if (isObject(tc) && isObject(tc.function)) {
     const name = tc.function.name;
     const found = tools.some(
@@ -353,7 +462,10 @@ function checkCrossField(r: Record<string, unknown>, out: ApiError[]): void {
         err('tool_choice', `tool_choice names function "${String(name)}", which is not in tools.`),
       );
   }
-  const conflict = constraintConflict(r);
+  // structured_outputs follows the rules of the guided_* fields it stands for (when it is
+  // not already refused above for standing beside them).
+  const structuredAlone = !errorsFor(out, 'structured_outputs');
+  const conflict = constraintConflict(structuredAlone ? structuredAsGuided(r).request : r);
   if (conflict) out.push(err(conflict.param, conflict.message));
   if (typeof r.guided_regex === 'string') {
     try {

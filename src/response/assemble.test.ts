@@ -160,6 +160,61 @@ describe('ResponseAssembler: stop strings and logprobs', () => {
     expect(none?.[0]?.top_logprobs).toEqual([]);
   });
 
+  it('include_stop_str_in_output keeps the stop string and holds nothing back (vLLM)', () => {
+    const asm = new ResponseAssembler(
+      { model: 'm', request_id: 'r', stop: ['END'], include_stop_str_in_output: true },
+      OPTS,
+    );
+    const answers = ['a E', 'N', 'Dxx', 'late'].map((t) => asm.token(0, tok(t)));
+    // Each piece is shown at once (no hold-back), cut right after the stop string.
+    expect(answers.map((a) => joined(a.chunks, 'content'))).toEqual(['a E', 'N', 'D', '']);
+    expect(answers.map((a) => a.stop)).toEqual([false, false, true, true]);
+    asm.end(0, END(4));
+    expect(asm.completion().choices[0]).toMatchObject({
+      message: { content: 'a END' },
+      finish_reason: 'stop',
+      stop_reason: 'END',
+    });
+    // Without it the same stop string is cut off.
+    expect(run({ stop: ['END'] }, ['a E', 'N', 'Dxx']).completion.choices[0]?.message.content).toBe(
+      'a ',
+    );
+  });
+
+  it('stop_token_ids end the choice at that token, which stays in the text; stop_reason is the id', () => {
+    const asm = new ResponseAssembler({ model: 'm', request_id: 'r', stop_token_ids: [7] }, OPTS);
+    const t = (id: number, text: string): EngineToken => ({
+      id,
+      text,
+      bytes: [...enc.encode(text)],
+      logprob: -1,
+      top: [],
+    });
+    const answers = [t(1, 'a'), t(7, 'b'), t(2, 'c')].map((x) => asm.token(0, x));
+    expect(answers.map((a) => a.stop)).toEqual([false, true, true]);
+    const chunks = asm.end(0, END(2, 'length'));
+    expect(chunks.at(-1)?.choices[0]).toMatchObject({ finish_reason: 'stop', stop_reason: 7 });
+    expect(asm.completion().choices[0]).toMatchObject({
+      message: { content: 'ab' },
+      finish_reason: 'stop',
+      stop_reason: 7,
+    });
+  });
+
+  it('return_tokens_as_token_ids writes logprob tokens as "token_id:<id>" with those bytes', () => {
+    const { completion } = run(
+      { logprobs: true, top_logprobs: 2, return_tokens_as_token_ids: true },
+      ['é'],
+    );
+    const entry = completion.choices[0]?.logprobs?.content?.[0];
+    const id = entry?.token.replace('token_id:', '');
+    expect(entry?.token).toMatch(/^token_id:\d+$/);
+    expect(entry?.bytes).toEqual([...enc.encode(`token_id:${id}`)]);
+    expect(entry?.top_logprobs.map((a) => a.token)).toEqual([`token_id:${id}`, 'token_id:1']);
+    // The text itself is unchanged.
+    expect(completion.choices[0]?.message.content).toBe('é');
+  });
+
   it('without logprobs, logprobs is null everywhere', () => {
     const { chunks, completion } = run({}, ['a', 'b']);
     expect(completion.choices[0]?.logprobs).toBeNull();

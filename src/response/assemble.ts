@@ -58,6 +58,12 @@ export interface AssembleRequest {
   echo?: boolean | null;
   include_reasoning?: boolean | null;
   stop?: string | readonly string[] | null;
+  /** vLLM: keep the stop string at the end of the text. */
+  include_stop_str_in_output?: boolean | null;
+  /** vLLM: token ids that end the choice (the token stays in the output). */
+  stop_token_ids?: readonly number[] | null;
+  /** vLLM: logprobs write each token as "token_id:<id>". */
+  return_tokens_as_token_ids?: boolean | null;
   tools?: readonly unknown[] | null;
   tool_choice?: unknown;
   parallel_tool_calls?: boolean | null;
@@ -97,6 +103,8 @@ interface ChoiceState {
   text: string;
   logprobs: ChatCompletionTokenLogprob[];
   accepted: number;
+  /** The stop_token_ids entry that ended the choice. */
+  stopToken: number | null;
   end: EngineEnd | null;
   finishReason: FinishReason | null;
 }
@@ -118,6 +126,7 @@ export class ResponseAssembler {
   private readonly toolOpts: ToolCallOptions | null;
   private readonly toolChoice: ToolChoiceOption;
   private readonly echoText: string | null;
+  private readonly stopTokenIds: ReadonlySet<number>;
 
   constructor(
     private readonly req: AssembleRequest,
@@ -138,6 +147,7 @@ export class ResponseAssembler {
             newId: opts.newToolCallId ?? newToolCallId,
           };
     this.echoText = req.echo ? echoTextOf(opts.lastMessage) : null;
+    this.stopTokenIds = new Set(req.stop_token_ids ?? []);
   }
 
   /** Role (and echo) chunks for every choice not yet started; optional, else sent lazily. */
@@ -150,7 +160,7 @@ export class ResponseAssembler {
   /** One sampled token. `stop: true` tells the caller to stop generating this choice. */
   token(index: number, token: EngineToken): { chunks: VllmChatCompletionChunk[]; stop: boolean } {
     const st = this.state(index);
-    if (st.ended || st.stop.stopped) return { chunks: [], stop: st.stop.stopped };
+    if (st.ended || this.stopped(st)) return { chunks: [], stop: this.stopped(st) };
     const chunks = this.prelude(st);
     st.accepted++;
     const entry = this.req.logprobs ? this.logprobEntry(token) : null;
@@ -158,7 +168,8 @@ export class ResponseAssembler {
     const r = st.stop.push(token.text);
     st.text += r.emit;
     chunks.push(...this.deltaChunks(st, this.pipe(st, r.emit, false), entry));
-    return { chunks, stop: r.stopped };
+    if (!r.stopped && this.stopTokenIds.has(token.id)) st.stopToken = token.id;
+    return { chunks, stop: this.stopped(st) };
   }
 
   /** The engine is done with this choice. */
@@ -171,7 +182,7 @@ export class ResponseAssembler {
     chunks.push(...this.deltaChunks(st, this.pipe(st, rest, true), null));
     st.ended = true;
     st.end = end;
-    const base = st.stop.stopped ? 'stop' : end.finishReason;
+    const base = this.stopped(st) ? 'stop' : end.finishReason;
     st.finishReason = toolFinishReason(base, st.tools?.callCount ?? 0, this.toolChoice);
     chunks.push(
       this.chunk({
@@ -179,7 +190,7 @@ export class ResponseAssembler {
         delta: {},
         logprobs: null,
         finish_reason: st.finishReason,
-        stop_reason: st.stop.matched,
+        stop_reason: st.stop.matched ?? st.stopToken,
       }),
     );
     return chunks;
@@ -193,7 +204,13 @@ export class ResponseAssembler {
   }
 
   isStopped(index: number): boolean {
-    return this.choices.get(index)?.stop.stopped ?? false;
+    const st = this.choices.get(index);
+    return st ? this.stopped(st) : false;
+  }
+
+  /** Ended by a stop string or a stop token. */
+  private stopped(st: ChoiceState): boolean {
+    return st.stop.stopped || st.stopToken !== null;
   }
 
   get done(): boolean {
@@ -235,12 +252,13 @@ export class ResponseAssembler {
         index,
         started: false,
         ended: false,
-        stop: holdBackStop(this.req.stop),
+        stop: holdBackStop(this.req.stop, this.req.include_stop_str_in_output === true),
         reasoning: reasoning ? reasoningSplitter(reasoning) : null,
         tools: this.toolOpts ? toolCallStream(this.toolOpts) : null,
         text: '',
         logprobs: [],
         accepted: 0,
+        stopToken: null,
         end: null,
         finishReason: null,
       };
@@ -325,16 +343,17 @@ export class ResponseAssembler {
 
   private logprobEntry(t: EngineToken): ChatCompletionTokenLogprob {
     const top = Math.max(0, this.req.top_logprobs ?? 0);
-    return {
-      token: t.text,
-      logprob: clampLogprob(t.logprob),
-      bytes: t.bytes,
-      top_logprobs: t.top.slice(0, top).map((a) => ({
-        token: a.text,
-        logprob: clampLogprob(a.logprob),
-        bytes: a.bytes,
-      })),
+    // vLLM: "token_id:<id>", with that text's bytes, so that no token is ambiguous text.
+    const asIds = this.req.return_tokens_as_token_ids === true;
+    const entry = (x: { id: number; text: string; bytes: number[]; logprob: number }) => {
+      const token = asIds ? `token_id:${x.id}` : x.text;
+      return {
+        token,
+        logprob: clampLogprob(x.logprob),
+        bytes: asIds ? [...new TextEncoder().encode(token)] : x.bytes,
+      };
     };
+    return { ...entry(t), top_logprobs: t.top.slice(0, top).map(entry) };
   }
 
   private finalChoice(st: ChoiceState): VllmChoice {
@@ -350,7 +369,7 @@ export class ResponseAssembler {
       toolCalls = parsed.tool_calls;
     }
     if (this.echoText !== null) content = this.echoText + (content ?? '');
-    const base = st.stop.stopped ? 'stop' : st.end.finishReason;
+    const base = this.stopped(st) ? 'stop' : st.end.finishReason;
     const reasoning = this.includeReasoning ? split.reasoning : null;
     return {
       index: st.index,
@@ -363,7 +382,7 @@ export class ResponseAssembler {
       },
       logprobs: this.req.logprobs ? { content: st.logprobs, refusal: null } : null,
       finish_reason: toolFinishReason(base, toolCalls.length, this.toolChoice),
-      stop_reason: st.stop.matched,
+      stop_reason: st.stop.matched ?? st.stopToken,
     };
   }
 
@@ -374,7 +393,7 @@ export class ResponseAssembler {
       const st = this.choices.get(i);
       if (!st?.ended || !st.end) throw new Error(`choice ${i} has not ended`);
       prompt = st.end.promptTokens;
-      completion += st.stop.stopped
+      completion += this.stopped(st)
         ? Math.min(st.accepted, st.end.completionTokens)
         : st.end.completionTokens;
     }

@@ -36,8 +36,16 @@ export function normalizeStops(stop: string | readonly string[] | null | undefin
   return [...new Set(list.filter((s) => s.length > 0))];
 }
 
-export function holdBackStop(stop: string | readonly string[] | null | undefined): StopMatcher {
+/**
+ * `includeStop` (vLLM's include_stop_str_in_output): the stop string stays at the end of the
+ * text, and nothing is held back (vLLM holds text back only to hide a stop string).
+ */
+export function holdBackStop(
+  stop: string | readonly string[] | null | undefined,
+  includeStop = false,
+): StopMatcher {
   const stops = normalizeStops(stop);
+  if (includeStop) return keepStop(stops);
   let held = '';
   let matched: string | null = null;
   let stopped = false;
@@ -68,6 +76,40 @@ export function holdBackStop(stop: string | readonly string[] | null | undefined
       held = '';
       return stopped ? '' : out;
     },
+  };
+}
+
+/** The include_stop_str_in_output matcher: emits every piece at once, cut after the stop. */
+function keepStop(stops: readonly string[]): StopMatcher {
+  const longest = Math.max(0, ...stops.map((s) => s.length));
+  // Already emitted text that a stop string may still start in.
+  let tail = '';
+  let matched: string | null = null;
+  let stopped = false;
+  return {
+    get stopped() {
+      return stopped;
+    },
+    get matched() {
+      return matched;
+    },
+    push(piece: string): StopPush {
+      if (stopped) return { emit: '', stopped, stop: matched };
+      const buf = tail + piece;
+      const hit = firstCompletedStop(buf, stops);
+      if (hit) {
+        stopped = true;
+        matched = hit.stop;
+        return {
+          emit: buf.slice(tail.length, hit.start + hit.stop.length),
+          stopped,
+          stop: matched,
+        };
+      }
+      tail = buf.slice(Math.max(0, buf.length - (longest - 1)));
+      return { emit: piece, stopped, stop: null };
+    },
+    flush: () => '',
   };
 }
 

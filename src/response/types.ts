@@ -54,8 +54,8 @@ export interface VllmMessage extends ChatCompletionMessage {
 
 export interface VllmChoice extends ChatCompletion.Choice {
   message: VllmMessage;
-  /** The stop string that ended the choice, null otherwise (vLLM extra). */
-  stop_reason?: string | null;
+  /** The stop string or stop token id that ended the choice, null otherwise (vLLM extra). */
+  stop_reason?: string | number | null;
 }
 
 export interface VllmChatCompletion extends ChatCompletion {
@@ -68,7 +68,7 @@ export interface VllmDelta extends ChatCompletionChunk.Choice.Delta {
 
 export interface VllmChunkChoice extends ChatCompletionChunk.Choice {
   delta: VllmDelta;
-  stop_reason?: string | null;
+  stop_reason?: string | number | null;
 }
 
 export interface VllmChatCompletionChunk extends ChatCompletionChunk {

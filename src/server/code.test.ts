@@ -10,6 +10,7 @@ import {
   type CodeOptions,
 } from './code';
 import { TARGETS } from './facts';
+import { javascriptPrintResponse, pythonPrintResponse } from '../request/export';
 import { translateRequest } from './translate';
 
 const OPTS: CodeOptions = { baseUrl: 'http://gpu-box:8000/v1/', apiKeyEnv: 'VLLM_API_KEY' };
@@ -47,6 +48,17 @@ describe('code per target', () => {
     expect(js).toContain('"guided_regex": "[0-9]+"');
     expect(js).toContain('"priority": 1');
     expect(js).toContain('for await (const chunk of response)');
+  });
+
+  it('prints every choice, its reasoning and its tool calls (the request export\u2019s printer)', () => {
+    for (const stream of [true, false]) {
+      const draft = { ...DRAFT, stream };
+      const py = targetCode(draft, 'vllm', 'python', OPTS);
+      expect(py).toContain(pythonPrintResponse(stream).join('\n'));
+      const js = targetCode(draft, 'vllm', 'javascript', OPTS);
+      expect(js).toContain(javascriptPrintResponse(stream).join('\n'));
+    }
+    expect(targetCode(DRAFT, 'vllm', 'python', OPTS)).not.toContain('choices[0]');
   });
 
   it('writes a curl command with the key from the environment', () => {

@@ -6,7 +6,7 @@
  * fields, so it cannot print a translated body (structured_outputs would vanish). These
  * thin wrappers print an already translated body and reuse its pythonLiteral.
  */
-import { pythonLiteral } from '../request/export';
+import { javascriptPrintResponse, pythonLiteral, pythonPrintResponse } from '../request/export';
 import type { RequestDraft } from '../request/types';
 import { isOpenAIClientArg, type Target } from './facts';
 import { translateRequest, type TranslateOptions } from './translate';
@@ -83,9 +83,9 @@ function pythonCode(body: Record<string, unknown>, baseUrl: string, env: string)
     'response = client.chat.completions.create(',
     ...args,
     ')',
-    body.stream === true
-      ? 'for chunk in response:\n    if chunk.choices:\n        print(chunk.choices[0].delta.content or "", end="", flush=True)'
-      : 'print(response.choices[0].message.content)',
+    '',
+    '',
+    ...pythonPrintResponse(body.stream === true),
     '',
   ].join('\n');
 }
@@ -102,9 +102,7 @@ function javascriptCode(body: Record<string, unknown>, baseUrl: string, env: str
       ? ['// Fields the client does not know (vLLM extras) travel in the body as they are.']
       : []),
     `const response = await client.chat.completions.create(${literal});`,
-    body.stream === true
-      ? "for await (const chunk of response) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');"
-      : 'console.log(response.choices[0].message.content);',
+    ...javascriptPrintResponse(body.stream === true),
     '',
   ].join('\n');
 }

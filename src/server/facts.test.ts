@@ -60,6 +60,22 @@ const EXPECTED: Record<ParamName, Record<Target, Expected>> = {
   },
   priority: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
   request_id: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  top_k: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  min_p: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  repetition_penalty: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  bad_words: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  allowed_token_ids: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  min_tokens: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  ignore_eos: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  stop_token_ids: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  include_stop_str_in_output: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  skip_special_tokens: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  spaces_between_special_tokens: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  prompt_logprobs: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  return_tokens_as_token_ids: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  truncate_prompt_tokens: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  structured_outputs: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
+  cache_salt: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
 };
 
 function summarise(send: Send): Expected {

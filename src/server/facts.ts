@@ -79,6 +79,8 @@ export const SOURCES = {
   openaiStrict:
     'OpenAI Structured Outputs guide: a schema is enforced only with strict: true, which takes a subset of JSON Schema; json_schema.name matches [a-zA-Z0-9_-]{1,64}',
   openaiEmptyArray: 'OpenAI API: 400 "Invalid \'tools\': empty array" (code empty_array)',
+  vllmCurrentRequest:
+    'vLLM 0.32 vllm/entrypoints/openai/chat_completion/protocol.py: ChatCompletionRequest sampling and extra params beyond the spec (top_k, min_p, repetition_penalty, min_tokens, ignore_eos, stop_token_ids, bad_words, allowed_token_ids, prompt_logprobs, truncate_prompt_tokens, structured_outputs, cache_salt, return_tokens_as_token_ids), its check_logprobs validator (prompt_logprobs not with stream) and vllm/sampling_params.py _verify_args (ranges)',
 } as const;
 
 export type SourceKey = keyof typeof SOURCES;
@@ -287,6 +289,85 @@ const renamedToStructured = (key: string, ...rules: ValueRule[]): Fact => ({
 });
 
 const GUIDED_AS_IS: Fact = asIs(['spec', 'vllmGuidedRemoval']);
+
+// ------------------------------------------------ fields a current vLLM takes beyond the spec
+// (params.ts rows with beyondSpec; OpenAI does not know any of them.)
+
+const currentVllm = (...rules: ValueRule[]): Fact => asIs(['vllmCurrentRequest'], ...rules);
+
+const BEYOND_SPEC_FACTS = {
+  top_k: {
+    openai: openaiUnknown('OpenAI has no top_k'),
+    ...sameOnVllm(currentVllm()),
+  },
+  min_p: { openai: openaiUnknown('OpenAI has no min_p'), ...sameOnVllm(currentVllm()) },
+  repetition_penalty: {
+    openai: openaiUnknown('OpenAI has presence and frequency penalties only'),
+    ...sameOnVllm(currentVllm()),
+  },
+  bad_words: {
+    openai: openaiUnknown('OpenAI bans tokens only through logit_bias'),
+    ...sameOnVllm(currentVllm()),
+  },
+  allowed_token_ids: {
+    openai: openaiUnknown('OpenAI restricts tokens only through logit_bias'),
+    ...sameOnVllm(
+      currentVllm({
+        action: 'note',
+        message:
+          'token ids are the served model\u2019s: ids from the tab\u2019s model may name other tokens there',
+      }),
+    ),
+  },
+  min_tokens: { openai: openaiUnknown('OpenAI has no min_tokens'), ...sameOnVllm(currentVllm()) },
+  ignore_eos: { openai: openaiUnknown('OpenAI has no ignore_eos'), ...sameOnVllm(currentVllm()) },
+  stop_token_ids: {
+    openai: openaiUnknown('OpenAI stops on strings only'),
+    ...sameOnVllm(
+      currentVllm({
+        action: 'note',
+        message:
+          'token ids are the served model\u2019s: ids from the tab\u2019s model may name other tokens there',
+      }),
+    ),
+  },
+  include_stop_str_in_output: {
+    openai: openaiUnknown('OpenAI always cuts the stop sequence'),
+    ...sameOnVllm(currentVllm()),
+  },
+  skip_special_tokens: {
+    openai: openaiUnknown('OpenAI decides itself which tokens are text'),
+    ...sameOnVllm(currentVllm()),
+  },
+  spaces_between_special_tokens: {
+    openai: openaiUnknown('OpenAI decides itself which tokens are text'),
+    ...sameOnVllm(currentVllm()),
+  },
+  prompt_logprobs: {
+    openai: openaiUnknown('OpenAI returns logprobs of the output only'),
+    ...sameOnVllm(currentVllm()),
+  },
+  return_tokens_as_token_ids: {
+    openai: openaiUnknown('OpenAI always writes tokens as text'),
+    ...sameOnVllm(currentVllm()),
+  },
+  truncate_prompt_tokens: {
+    openai: openaiUnknown('OpenAI does not cut prompts'),
+    ...sameOnVllm(currentVllm()),
+  },
+  structured_outputs: {
+    openai: openaiUnknown('OpenAI constrains output through response_format only'),
+    vllm: currentVllm(),
+    'vllm-guided': currentVllm({
+      action: 'note',
+      message: 'vLLM 0.11 takes structured_outputs as well as the guided_* fields',
+    }),
+  },
+  cache_salt: {
+    openai: openaiUnknown('OpenAI keeps its prompt caches apart by itself'),
+    ...sameOnVllm(currentVllm()),
+  },
+} as const satisfies Partial<Record<ParamName, TargetFacts>>;
 
 export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   model: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
@@ -591,6 +672,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
     openai: openaiUnknown('it assigns its own ids'),
     ...sameOnVllm(asIs(['vllmRequest'])),
   },
+  ...BEYOND_SPEC_FACTS,
 };
 
 export function factFor(param: ParamName, target: Target): Fact {

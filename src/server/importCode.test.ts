@@ -15,11 +15,11 @@ const SCHEMA = {
 
 describe('importCode reads every form', () => {
   it('reads JSON, keeping unknown fields aside', () => {
-    const r = importCode('{"model": "m", "top_k": 5, "guided_regex": "a+"}');
+    const r = importCode('{"model": "m", "typical_p": 5, "guided_regex": "a+"}');
     expect(r).toEqual({
       draft: { model: 'm', guided_regex: 'a+' },
-      unknown: { top_k: 5 },
-      notes: ['top_k is not a parameter of the spec; kept aside'],
+      unknown: { typical_p: 5 },
+      notes: ['typical_p is not a parameter of the spec; kept aside'],
       form: 'json',
     });
   });
@@ -50,7 +50,7 @@ response = client.chat.completions.create(
         'structured_outputs': {'choice': ['yes', 'no']},
         "priority": -1,
         "chat_template_kwargs": {"enable_thinking": False},
-        "top_k": 20,
+        "typical_p": 20,
     },
 )
 for chunk in response:
@@ -67,12 +67,12 @@ for chunk in response:
       priority: -1,
       chat_template_kwargs: { enable_thinking: false },
     });
-    expect(r.unknown).toEqual({ top_k: 20 });
+    expect(r.unknown).toEqual({ typical_p: 20 });
     expect(r.notes).toEqual([
       `messages=[{'role': 'user', 'content': 'say "hi"\\\u2026 is not a literal; left out`,
       'tools=tools is not a literal; left out',
       'extra_headers is not part of the request body; left out',
-      'top_k is not a parameter of the spec; kept aside',
+      'typical_p is not a parameter of the spec; kept aside',
     ]);
   });
 
@@ -93,13 +93,13 @@ line\` }],
       model: 'qwen',
       messages: [{ role: 'user', content: 'multi\nline' }],
       response_format: { type: 'json_object' },
-      guided_json: SCHEMA,
+      // An option the guided_* fields cannot say: the object stays a first-class field.
+      structured_outputs: { json: SCHEMA, disable_any_whitespace: true },
     });
-    expect(r.unknown).toEqual({ structured_outputs: { disable_any_whitespace: true } });
+    expect(r.unknown).toEqual({});
     expect(r.notes).toEqual([
       'tools is not a literal; left out',
       'the second argument of create() holds request options, not body fields; left out',
-      'structured_outputs.disable_any_whitespace has no field in the form; kept aside',
     ]);
   });
 
@@ -146,13 +146,17 @@ describe('structured_outputs and response_format map back to the form', () => {
     expect(r.notes).toEqual([]);
   });
 
-  it('turns json_object into a response_format and keeps the rest aside', () => {
-    const r = fromServerBody({
-      structured_outputs: { json_object: true, structural_tag: '{}', regex: null },
-    });
+  it('turns json_object into a response_format', () => {
+    const r = fromServerBody({ structured_outputs: { json_object: true, regex: null } });
     expect(r.draft).toEqual({ response_format: { type: 'json_object' } });
-    expect(r.unknown).toEqual({ structured_outputs: { structural_tag: '{}' } });
-    expect(r.notes).toHaveLength(2);
+    expect(r.notes).toHaveLength(1);
+  });
+
+  it('keeps structured_outputs as it is when a key has no guided_* field', () => {
+    const so = { json_object: true, structural_tag: '{}' };
+    const r = fromServerBody({ structured_outputs: so });
+    expect(r.draft).toEqual({ structured_outputs: so });
+    expect(r.unknown).toEqual({});
   });
 
   it('prefers structured_outputs over a stale guided_* field, keeping the other aside', () => {

@@ -6,8 +6,8 @@
  * `unknown` and said in `notes`.
  */
 import { ImportError, importRequest } from '../request/import';
-import { isParamName, PARAM_NAMES, type ParamName } from '../request/params';
-import { FACTS } from './facts';
+import { isParamName } from '../request/params';
+import { STRUCTURED_TO_GUIDED } from './structured';
 import type { RequestDraft } from '../request/types';
 import {
   LiteralError,
@@ -38,18 +38,7 @@ export interface CodeImport extends BodyImport {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * structured_outputs keys of a current vLLM and the spec fields they came from: the fact
- * table's renames for the 'vllm' target, read backwards.
- */
-export const STRUCTURED_TO_GUIDED: Readonly<Record<string, ParamName>> = Object.fromEntries(
-  PARAM_NAMES.flatMap((name) => {
-    const send = FACTS[name].vllm.send;
-    return send.as === 'renamed' && send.path.startsWith('structured_outputs.')
-      ? [[send.path.slice('structured_outputs.'.length), name] as const]
-      : [];
-  }),
-);
+export { STRUCTURED_TO_GUIDED };
 
 /** Maps a request body (any target's) back to the form's fields. */
 export function fromServerBody(body: Record<string, unknown>): BodyImport {
@@ -72,7 +61,19 @@ export function fromServerBody(body: Record<string, unknown>): BodyImport {
     notes.push('structured_outputs is not an object; kept aside');
     return { draft, unknown, notes };
   }
-  const rest: Record<string, unknown> = {};
+  const entries = Object.entries(structured).filter(([, v]) => v !== null && v !== undefined);
+  const mapsToSpec =
+    entries.length > 0 &&
+    entries.every(
+      ([k, v]) =>
+        Object.hasOwn(STRUCTURED_TO_GUIDED, k) ||
+        (k === 'json_object' && v === true && draft.response_format === undefined),
+    );
+  if (!mapsToSpec) {
+    // Options the spec's fields cannot say (structural_tag, disable_*): keep the object as it is.
+    putKey(draft, 'structured_outputs', structured);
+    return { draft, unknown, notes };
+  }
   for (const [k, v] of Object.entries(structured)) {
     if (v === null || v === undefined) continue;
     const guided = Object.hasOwn(STRUCTURED_TO_GUIDED, k) ? STRUCTURED_TO_GUIDED[k] : undefined;
@@ -88,14 +89,7 @@ export function fromServerBody(body: Record<string, unknown>): BodyImport {
     } else if (k === 'json_object' && v === true && draft.response_format === undefined) {
       draft.response_format = { type: 'json_object' };
       notes.push('structured_outputs.json_object became response_format {"type": "json_object"}');
-    } else putKey(rest, k, v);
-  }
-  const restKeys = Object.keys(rest);
-  if (restKeys.length > 0) {
-    putKey(unknown, 'structured_outputs', rest);
-    notes.push(
-      `structured_outputs.${restKeys.join(', structured_outputs.')} ${restKeys.length > 1 ? 'have' : 'has'} no field in the form; kept aside`,
-    );
+    }
   }
   return { draft, unknown, notes };
 }

@@ -64,6 +64,22 @@ const PLAIN: Record<ParamName, RequestDraft> = {
   guided_whitespace_pattern: { guided_whitespace_pattern: '[ ]?', guided_json: SCHEMA },
   priority: { priority: 0 },
   request_id: { request_id: 'r-1' },
+  top_k: { top_k: 1 },
+  min_p: { min_p: 0.1 },
+  repetition_penalty: { repetition_penalty: 1.2 },
+  bad_words: { bad_words: ['darn'] },
+  allowed_token_ids: { allowed_token_ids: [1, 2] },
+  min_tokens: { min_tokens: 4 },
+  ignore_eos: { ignore_eos: true },
+  stop_token_ids: { stop_token_ids: [2] },
+  include_stop_str_in_output: { include_stop_str_in_output: true },
+  skip_special_tokens: { skip_special_tokens: false },
+  spaces_between_special_tokens: { spaces_between_special_tokens: false },
+  prompt_logprobs: { prompt_logprobs: 1 },
+  return_tokens_as_token_ids: { return_tokens_as_token_ids: true },
+  truncate_prompt_tokens: { truncate_prompt_tokens: 100 },
+  structured_outputs: { structured_outputs: { choice: ['a', 'b'] } },
+  cache_salt: { cache_salt: 'salt' },
 };
 
 function getPath(body: Record<string, unknown>, path: string): unknown {
@@ -367,9 +383,9 @@ describe('value rules', () => {
     {
       name: 'a field the spec does not have',
       target: 'vllm',
-      draft: { top_k: 5 },
-      expect: { top_k: ['dropped'] },
-      absent: ['top_k'],
+      draft: { typical_p: 5 },
+      expect: { typical_p: ['dropped'] },
+      absent: ['typical_p'],
     },
   ];
 

@@ -36,6 +36,7 @@ export async function loadCpuEngine(
     name: name.replace(/\.gguf$/i, '') || md.name || 'model',
     contextLength: loaded.nCtx,
     chatTemplate: md.chatTemplate ?? null,
+    ...(md.namedTemplates ? { namedTemplates: md.namedTemplates } : {}),
     bosToken: special(md.bosTokenId) ?? null,
     eosToken: special(md.eosTokenId) ?? null,
     vocabSize: loaded.nVocab,
@@ -51,7 +52,7 @@ export async function loadCpuEngine(
       const r = await wllama
         .generate(
           args.prompt,
-          toLlamaCppSampling(args.sampling, args.constraint?.gbnf),
+          toLlamaCppSampling(args.sampling, args.constraint?.gbnf, Math.random, loaded.nVocab),
           (t) => args.onToken(t),
           args.signal,
         )
@@ -65,10 +66,28 @@ export async function loadCpuEngine(
       };
     },
     countTokens: (text) => wllama.countTokens(text),
+    vocabIdsOf: (text) => vocabIdsOf(texts, text),
+    unsupported: (s) =>
+      s.min_tokens > 0
+        ? {
+            param: 'min_tokens',
+            message:
+              'min_tokens is not supported by the CPU engine: llama.cpp has no minimum length (ignore_eos with max_tokens gives a fixed length).',
+          }
+        : null,
     lookupToken: (text) => lookupInVocab(texts, text),
     unload: () => wllama.unload(),
   };
   return engine;
+}
+
+/** Token ids whose text is exactly `text`. */
+export function vocabIdsOf(texts: readonly string[], text: string): number[] {
+  const ids: number[] = [];
+  texts.forEach((t, id) => {
+    if (t === text) ids.push(id);
+  });
+  return ids;
 }
 
 /** Token ids whose text equals `text` (best), then those whose text contains it. */

@@ -42,6 +42,8 @@ export interface EngineSampling {
   top_k?: number;
   min_p?: number;
   repeat_penalty?: number;
+  /** llama.cpp bans the end-of-generation tokens. */
+  ignore_eos?: boolean;
 }
 
 export interface LoadProgress {
@@ -385,7 +387,7 @@ export class WllamaEngine {
       top_n_sigma: -1,
       dynatemp_range: 0,
       mirostat: 0,
-      ignore_eos: false,
+      ignore_eos: s.ignore_eos ?? false,
       cache_prompt: this.options.cachePrompt ?? false,
       return_progress: true,
     };

@@ -37,6 +37,14 @@ const sampling = (over: Partial<SamplingSettings> = {}): SamplingSettings => ({
   max_tokens: 100,
   logprobs: true,
   top_logprobs: 3,
+  top_k: 0,
+  min_p: 0,
+  repetition_penalty: 1,
+  ignore_eos: false,
+  allowed_token_ids: null,
+  banned_token_ids: [],
+  min_tokens: 0,
+  stop_token_ids: [],
   ...over,
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { logSumExp, SamplerExtension, topK, type GrammarStep } from './samplerExtension';
+import {
+  applyTokenMask,
+  logSumExp,
+  SamplerExtension,
+  topK,
+  type GrammarStep,
+  type TokenMask,
+} from './samplerExtension';
 import { mulberry32, qwen } from '../../constraints/testing/support';
 import type { GrammarLogitProcessor } from '../../constraints/grammarProcessor';
 
@@ -256,5 +263,57 @@ describe('SamplerExtension with a grammar (xgrammar on the real Qwen3 tokenizer)
     ext.configure({ topLogprobs: 1, grammar: null });
     ext.processLogits(Float32Array.from([0, 5, 1]));
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe('token mask (vLLM samplers WebLLM lacks)', () => {
+  const NONE: TokenMask = {
+    allowed: null,
+    banned: [],
+    eos: [9],
+    ignoreEos: false,
+    stopTokens: [8],
+    minTokens: 0,
+    topK: 0,
+    minP: 0,
+    temperature: 1,
+  };
+  const logits = () => Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const kept = (l: Float32Array) => [...l.keys()].filter((i) => l[i]! > -Infinity);
+  const masked = (m: Partial<TokenMask>, sampled = 0) => {
+    const l = logits();
+    applyTokenMask(l, { ...NONE, ...m }, sampled);
+    return kept(l);
+  };
+
+  it('allowed_token_ids and banned ids', () => {
+    expect(masked({})).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(masked({ allowed: [2, 5] })).toEqual([2, 5]);
+    expect(masked({ banned: [0, 9] })).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('ignore_eos bans EOS always; min_tokens bans EOS and stop tokens only early', () => {
+    expect(masked({ ignoreEos: true }, 50)).not.toContain(9);
+    expect(masked({ minTokens: 3 }, 2)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(masked({ minTokens: 3 }, 3)).toContain(9);
+  });
+
+  it('top_k keeps the k largest; min_p keeps p >= min_p * p_max at the temperature', () => {
+    expect(masked({ topK: 3 })).toEqual([7, 8, 9]);
+    // exp((l - 9) / 1) >= 0.1  <=>  l >= 9 + ln 0.1 = 6.697...
+    expect(masked({ minP: 0.1 })).toEqual([7, 8, 9]);
+    // At temperature 2 the ratios are flatter: l >= 9 + 2 ln 0.1 = 4.39...
+    expect(masked({ minP: 0.1, temperature: 2 })).toEqual([5, 6, 7, 8, 9]);
+  });
+
+  it('the extension applies it before sampling, counting the sampled tokens', () => {
+    const ext = new SamplerExtension();
+    ext.configure({ topLogprobs: 1, grammar: null, mask: { ...NONE, minTokens: 1 } });
+    const first = ext.processLogits(logits());
+    expect(kept(first)).not.toContain(9);
+    ext.processSampledToken(7);
+    // Logprobs stay those of the raw distribution.
+    expect(ext.takeRecords()[0]!.top[0]!.id).toBe(9);
+    expect(kept(ext.processLogits(logits()))).toContain(9);
   });
 });

@@ -46,6 +46,55 @@ export interface SamplerConfig {
   topLogprobs: number;
   /** The grammar to enforce, or null. */
   grammar: GrammarStep | null;
+  /** vLLM's token rules, applied before the grammar; absent: none. */
+  mask?: TokenMask;
+}
+
+/**
+ * The vLLM samplers WebLLM lacks that only remove tokens: they are applied here, to the raw
+ * logits, and WebLLM samples from what is left (the adapter refuses them where WebLLM's own
+ * later steps, logit_bias or penalties, would change which tokens they keep).
+ */
+export interface TokenMask {
+  /** The only tokens that may be sampled; null: all. */
+  allowed: readonly number[] | null;
+  /** Tokens never sampled (one-token bad_words). */
+  banned: readonly number[];
+  /** End-of-sequence tokens: banned with ignore_eos, and before minTokens tokens. */
+  eos: readonly number[];
+  ignoreEos: boolean;
+  /** stop_token_ids: banned before minTokens tokens too (vLLM). */
+  stopTokens: readonly number[];
+  minTokens: number;
+  /** Keep the k most likely tokens; 0: off. */
+  topK: number;
+  /** Keep tokens with at least minP times the top probability at `temperature`; 0: off. */
+  minP: number;
+  temperature: number;
+}
+
+/** Applies `mask` to `logits` in place, for the step after `sampled` tokens. */
+export function applyTokenMask(logits: Float32Array, mask: TokenMask, sampled: number): void {
+  if (mask.allowed !== null) {
+    const keep = new Set(mask.allowed);
+    for (let i = 0; i < logits.length; i++) if (!keep.has(i)) logits[i] = -Infinity;
+  }
+  for (const id of mask.banned) if (id < logits.length) logits[id] = -Infinity;
+  const early = sampled < mask.minTokens;
+  if (mask.ignoreEos || early)
+    for (const id of mask.eos) if (id < logits.length) logits[id] = -Infinity;
+  if (early) for (const id of mask.stopTokens) if (id < logits.length) logits[id] = -Infinity;
+  if (mask.topK > 0 && mask.topK < logits.length) {
+    const kth = topK(logits, mask.topK).at(-1)?.value ?? -Infinity;
+    for (let i = 0; i < logits.length; i++) if (logits[i]! < kth) logits[i] = -Infinity;
+  }
+  if (mask.minP > 0 && mask.temperature > 0) {
+    let max = -Infinity;
+    for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+    // p_i / p_max = exp((l_i - l_max) / T) >= min_p
+    const floor = max + mask.temperature * Math.log(mask.minP);
+    for (let i = 0; i < logits.length; i++) if (logits[i]! < floor) logits[i] = -Infinity;
+  }
 }
 
 export const MAX_TOP_LOGPROBS = 20;
@@ -93,6 +142,7 @@ export function topK(logits: ArrayLike<number>, k: number): Array<{ id: number; 
 export class SamplerExtension implements LogitProcessor {
   private topLogprobs = 0;
   private grammar: GrammarStep | null = null;
+  private mask: TokenMask | null = null;
   /** Raw logits of the current step (a copy: the grammar masks the array WebLLM passes). */
   private raw = new Float32Array(0);
   private rawLse = Number.NaN;
@@ -104,6 +154,7 @@ export class SamplerExtension implements LogitProcessor {
   configure(config: SamplerConfig): void {
     this.topLogprobs = Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.floor(config.topLogprobs)));
     this.grammar = config.grammar;
+    this.mask = config.mask ?? null;
     this.clearStep();
     this.records = [];
     this.sampledCount = 0;
@@ -123,6 +174,7 @@ export class SamplerExtension implements LogitProcessor {
       id: t.id,
       logprob: t.value - lse,
     }));
+    if (this.mask) applyTokenMask(logits, this.mask, this.sampledCount);
     return this.grammar ? this.grammar.processLogits(logits) : logits;
   }
 

@@ -47,6 +47,7 @@ import {
 } from './webllmReports';
 import { SamplerExtension } from './samplerExtension';
 import { streamCompletion, type RawCompletionEngine } from './generate';
+import { webLlmTokenMask, webLlmUnsupported } from '../sampling';
 import { detectVocabType, TokenVocab, type VocabType } from './vocab';
 import {
   fetchCachedText,
@@ -220,6 +221,9 @@ export async function loadWebLlmEngine(
     name: modelId,
     contextLength,
     chatTemplate: tc?.chatTemplate ?? null,
+    ...(tc && Object.keys(tc.namedTemplates).length > 0
+      ? { namedTemplates: tc.namedTemplates }
+      : {}),
     bosToken: tc?.bosToken ?? null,
     eosToken: tc?.eosToken ?? null,
     vocabSize: config.vocab_size,
@@ -255,7 +259,11 @@ export async function loadWebLlmEngine(
         if (e instanceof ConstraintError) throw httpError(400, e.message, e.param);
         throw e;
       }
-      sampler.configure({ topLogprobs: args.sampling.top_logprobs, grammar: processor });
+      sampler.configure({
+        topLogprobs: args.sampling.top_logprobs,
+        grammar: processor,
+        mask: webLlmTokenMask(args.sampling, stopTokenIds, args.sampling.stop_token_ids),
+      });
       try {
         return await streamCompletion(
           { engine: raw, sampler, vocab, stopTokenIds: stopSet, countPromptTokens },
@@ -268,6 +276,12 @@ export async function loadWebLlmEngine(
       }
     },
     countTokens: (text) => Promise.resolve(countPromptTokens(text)),
+    vocabIdsOf: (text) =>
+      vocab
+        .lookup(text)
+        .filter((m) => m.text === text)
+        .map((m) => m.id),
+    unsupported: webLlmUnsupported,
     lookupToken: (text) => vocab.lookup(text),
     async unload() {
       await engine.unload();

@@ -130,7 +130,14 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
     case 'guided_grammar':
       return fc.oneof(fc.constantFrom('root ::= "yes" | "no"', 'root ::= [a-z]+'), nonBlankText);
     case 'tools':
-      return fc.array(validTool, { maxLength: 3 });
+      return fc.array(validTool, { minLength: 1, maxLength: 3 });
+    case 'structured_outputs':
+      return fc.oneof(
+        fc.record({ choice: fc.array(nonBlankText, { minLength: 1, maxLength: 3 }) }),
+        fc.record({ regex: validRegex }),
+        fc.record({ json: jsonSchema }),
+        fc.constant({ json_object: true }),
+      );
     case 'documents':
       return fc.array(
         fc.record({ title: text, text }, { requiredKeys: ['text'], noNullPrototype: true }),
@@ -147,8 +154,15 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
       return fc.oneof(fc.constantFrom('Qwen3-0.6B', 'gpt-4o-mini'), nonBlankText);
     case 'messages':
       return validMessages;
-    case 'number':
-      return fc.double({ min: k.min, max: k.max, noNaN: true });
+    case 'number': {
+      const num = fc.double({
+        min: k.min,
+        max: k.max ?? 1e6,
+        noNaN: true,
+        minExcluded: k.exclusiveMin === true,
+      });
+      return k.nullable ? fc.oneof(num, fc.constant(null)) : num;
+    }
     case 'integer': {
       // fast-check draws safe integers only; a wider range (seed: int64) is clamped to them.
       const int = fc.integer({
@@ -160,7 +174,9 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return k.maxLength === undefined ? text : text.filter((s) => s.length <= k.maxLength!);
+      return text.filter(
+        (s) => s.length >= (k.minLength ?? 0) && s.length <= (k.maxLength ?? Infinity),
+      );
     case 'enum':
       return fc.constantFrom(...k.options);
     case 'stringList': {
@@ -188,6 +204,8 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
         },
       );
     case 'json':
+      if (k.shape === 'array' && k.items === 'tokenId')
+        return fc.array(fc.nat(1000), { minLength: k.minItems ?? 0, maxLength: 4 });
       if (k.shape === 'array') return fc.array(smallJsonObject, { maxLength: k.maxItems ?? 3 });
       if (k.shape === 'object') return smallJsonObject;
       return fc.oneof(
@@ -202,13 +220,13 @@ export function validValue(spec: ParamSpec): fc.Arbitrary<unknown> {
           type: fc.constant('json_schema'),
           json_schema: fc.record(
             { name: identifier, description: text, schema: jsonSchema, strict: fc.boolean() },
-            { requiredKeys: ['name'] },
+            { requiredKeys: ['name', 'schema'] },
           ),
         }),
       );
     case 'toolChoice':
-      // Only the values that need no tools; validRequest picks tool-dependent ones.
-      return fc.constantFrom('none', 'auto');
+      // Only the value that needs no tools; validRequest picks tool-dependent ones.
+      return fc.constantFrom('none');
     case 'streamOptions':
       return fc.record({ include_usage: fc.boolean() }, { requiredKeys: [] });
   }
@@ -230,6 +248,20 @@ function satisfyCrossFieldRules(r: RequestDraft, picks: CrossFieldPicks): Reques
   if (given('top_logprobs')) out.logprobs = true;
   if (given('stream_options')) out.stream = true;
   if (out.continue_final_message === true) out.add_generation_prompt = false;
+  const maxTokens = out.max_completion_tokens ?? out.max_tokens;
+  if (typeof out.min_tokens === 'number' && typeof maxTokens === 'number')
+    out.min_tokens = Math.min(out.min_tokens, maxTokens);
+  if (out.stream === true) delete out.prompt_logprobs;
+  // structured_outputs is another spelling of guided decoding: keep it only on its own.
+  const rfConstrains = ['json_object', 'json_schema'].includes(
+    String((out.response_format as { type?: unknown } | null | undefined)?.type),
+  );
+  if (
+    GUIDED_PARAMS.some((p) => given(p.name)) ||
+    given('guided_whitespace_pattern') ||
+    rfConstrains
+  )
+    delete out.structured_outputs;
   const guided = GUIDED_PARAMS.filter((p) => given(p.name));
   guided.forEach((p, i) => {
     if (i !== picks.guided % guided.length) delete out[p.name];
@@ -239,7 +271,10 @@ function satisfyCrossFieldRules(r: RequestDraft, picks: CrossFieldPicks): Reques
   const jsonFormat = rfType === 'json_object' || rfType === 'json_schema';
   if (jsonFormat && GUIDED_PARAMS.some((p) => given(p.name))) delete out.response_format;
   const tools = Array.isArray(out.tools) ? (out.tools as Record<string, unknown>[]) : [];
-  const anyGuided = GUIDED_PARAMS.some((p) => given(p.name)) || given('response_format');
+  const anyGuided =
+    GUIDED_PARAMS.some((p) => given(p.name)) ||
+    given('response_format') ||
+    given('structured_outputs');
   // A forced tool call excludes guided decoding (vLLM); keep it only where no constraint is set.
   if (given('tool_choice') && tools.length > 0 && picks.toolChoice !== 'keep' && !anyGuided) {
     if (picks.toolChoice === 'required') out.tool_choice = 'required';
@@ -250,7 +285,11 @@ function satisfyCrossFieldRules(r: RequestDraft, picks: CrossFieldPicks): Reques
   }
   const tc = out.tool_choice;
   const forced = tc === 'required' || (typeof tc === 'object' && tc !== null);
-  if (forced && (GUIDED_PARAMS.some((p) => given(p.name)) || jsonFormat)) out.tool_choice = 'auto';
+  if (
+    forced &&
+    (GUIDED_PARAMS.some((p) => given(p.name)) || jsonFormat || given('structured_outputs'))
+  )
+    out.tool_choice = 'auto';
   return out;
 }
 
@@ -341,8 +380,17 @@ export function invalidValue(spec: ParamSpec): fc.Arbitrary<unknown> {
     case 'number':
       return fc.oneof(
         fc.double({ max: k.min, maxExcluded: true }).filter((v) => v < k.min),
-        fc.double({ min: k.max, minExcluded: true }).filter((v) => v > k.max),
-        fc.constantFrom(NaN, String(k.min), true, [], {}),
+        ...(k.max === undefined
+          ? []
+          : [fc.double({ min: k.max, minExcluded: true }).filter((v) => v > k.max!)]),
+        fc.constantFrom(
+          NaN,
+          String(k.min),
+          true,
+          [],
+          {},
+          ...(k.exclusiveMin === true ? [k.min] : []),
+        ),
       );
     case 'integer': {
       const below = fc.double({ max: k.min, maxExcluded: true }).filter((v) => v < k.min);
@@ -352,7 +400,8 @@ export function invalidValue(spec: ParamSpec): fc.Arbitrary<unknown> {
           : [
               Number.isSafeInteger(k.max + 1)
                 ? fc.integer({ min: k.max + 1 })
-                : fc.constant(k.max * 2),
+                : // int64: 2**63 itself is out of range (2**63 - 1 is no JavaScript number).
+                  fc.constantFrom(k.max * 2, ...(k.int64 ? [2 ** 63] : [])),
             ];
       // A fraction inside the range (k.min + 0.5 would round to an integer near 2^53).
       const fraction = Math.max(k.min, -1000) + 0.5;
@@ -498,20 +547,23 @@ export const crossFieldMutation: fc.Arbitrary<Mutation> = fc.oneof(
         s === undefined ? ['stream'] : [],
       ),
     ),
-  fc
-    .constantFrom<unknown[] | undefined>(undefined, [])
-    .chain((tools) =>
-      fc
-        .constantFrom<unknown>('required', { type: 'function', function: { name: 'f0' } })
-        .map((tc) =>
-          patchMutation(
-            `tool_choice ${safeShow(tc)} with tools ${safeShow(tools)}`,
-            'tool_choice',
-            tools === undefined ? { tool_choice: tc } : { tool_choice: tc, tools },
-            tools === undefined ? ['tools'] : [],
-          ),
-        ),
-    ),
+  fc.constantFrom<unknown[] | undefined>(undefined, []).chain((tools) =>
+    fc
+      .constantFrom<unknown>('auto', 'required', {
+        type: 'function',
+        function: { name: 'f0' },
+      })
+      .map((tc) => {
+        const m = patchMutation(
+          `tool_choice ${safeShow(tc)} with tools ${safeShow(tools)}`,
+          'tool_choice',
+          tools === undefined ? { tool_choice: tc } : { tool_choice: tc, tools },
+          tools === undefined ? ['tools'] : [],
+        );
+        // An empty tools array is refused on its own too.
+        return tools === undefined ? m : { ...m, blame: ['tool_choice', 'tools'] };
+      }),
+  ),
   fc.nat(127).map((i) =>
     patchMutation(`tool_choice names a function missing from tools (f${i + 1000})`, 'tool_choice', {
       tools: namedTools(3),
@@ -542,6 +594,7 @@ export const crossFieldMutation: fc.Arbitrary<Mutation> = fc.oneof(
         apply(r) {
           const out = { ...r };
           for (const g of GUIDED_PARAMS) delete out[g.name];
+          delete out.structured_outputs;
           specs.forEach((s, i) => (out[s.name] = values[i]));
           return out;
         },

@@ -326,7 +326,7 @@ export class ResponseAssembler {
   private logprobEntry(t: EngineToken): ChatCompletionTokenLogprob {
     const top = Math.max(0, this.req.top_logprobs ?? 0);
     return {
-      token: t.text,
+      token: tokenString(t),
       logprob: clampLogprob(t.logprob),
       bytes: t.bytes,
       top_logprobs: t.top.slice(0, top).map((a) => ({
@@ -384,6 +384,17 @@ export class ResponseAssembler {
       total_tokens: prompt + completion,
     };
   }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A token's own text in its logprobs entry: its bytes decoded, U+FFFD where it holds only part
+ * of a character (`bytes` keeps the raw bytes, as OpenAI's do). `text`, what the token added to
+ * the output, differs for such tokens: the character appears on the token that completes it.
+ */
+function tokenString(t: EngineToken): string {
+  return t.bytes.length > 0 ? utf8.decode(new Uint8Array(t.bytes)) : t.text;
 }
 
 function clampLogprob(x: number): number {

@@ -13,7 +13,8 @@
 //   captures and reports instead.
 
 import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
-import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+// wllama's wasm with llama-server's UTF-8 failure points patched out (tools/wllamaWasm.ts).
+import wasmUrl from 'virtual:wllama-patched.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
@@ -206,12 +207,6 @@ export class WllamaEngine {
     let reason = logged ?? original;
     if (logged && originalSaysSomething && !logged.includes(original)) {
       reason = `${logged} (${original})`;
-    }
-    if (/type_error\.316|invalid UTF-8/i.test(reason)) {
-      reason =
-        'the model produced a token that is not valid UTF-8 on its own (a lone byte token, in ' +
-        'the text or among the top log-probabilities), which wllama 3.13 cannot pass on: ' +
-        reason;
     }
     return new WllamaEngineError(`${what}: ${reason}`, { cause: e });
   }
@@ -425,9 +420,11 @@ export class WllamaEngine {
    * `onToken` runs for every generated token; returning false stops generation (finishReason
    * 'stop'). An aborted `signal` rejects with an AbortError.
    *
-   * Note: a token whose bytes end inside a UTF-8 character is not streamed by llama-server on
-   * its own (its bytes arrive in the next token's `text`), so such tokens have no EngineToken;
-   * `completionTokens` still counts them.
+   * Every sampled token arrives with its own bytes (the patched wasm sends each one, see
+   * tools/wllamaWasm.ts). A token's `text` is what it completes: bytes that end inside a UTF-8
+   * character are held until the character is complete (then they ride on the token that
+   * completes it), an invalid sequence becomes U+FFFD, and an incomplete character left at the
+   * end is dropped, as vLLM's incremental detokenizer does.
    */
   async generate(
     prompt: string,
@@ -453,6 +450,8 @@ export class WllamaEngine {
     let usage: RawChunk['usage'];
     let timings: RawChunk['timings'];
     let callbackError: unknown;
+    // The text of the tokens so far, character by character (holds an incomplete character).
+    const characters = new TextDecoder('utf-8');
 
     const onData = (chunk: RawChunk): void => {
       if (stopper.signal.aborted) return;
@@ -462,18 +461,18 @@ export class WllamaEngine {
       const choice = chunk.choices?.[0];
       if (!choice) return;
       if (choice.finish_reason === 'length') finishReason = 'length';
-      const text = choice.text ?? '';
       const content = choice.logprobs?.content ?? [];
-      const tokens: EngineToken[] = content.map((lp, i) => {
+      const tokens: EngineToken[] = content.map((lp) => {
         const own = this.tokenFrom(lp);
         const tok: EngineToken = {
           ...own,
-          text: i === 0 ? text : '',
+          text: characters.decode(new Uint8Array(own.bytes), { stream: true }),
           top: (lp.top_logprobs ?? []).slice(0, nTop).map((t) => this.tokenFrom(t)),
         };
         if (this.eog.has(lp.id)) tok.eog = true;
         return tok;
       });
+      const text = choice.text ?? '';
       if (tokens.length === 0 && text !== '') {
         // Not expected with n_probs >= 1; keep the text rather than lose it.
         tokens.push({ id: -1, text, bytes: [...encoder.encode(text)], logprob: 0, top: [] });

@@ -99,6 +99,22 @@ describe('ResponseAssembler: stream shape', () => {
     });
   });
 
+  it("usage reports the prompt tokens the engine reused from its cache (OpenAI's cached_tokens)", () => {
+    const asm = new ResponseAssembler({ model: 'm', request_id: 'r1', n: 2 }, OPTS);
+    asm.token(0, tok('a'));
+    asm.end(0, { ...END(1), cachedPromptTokens: 5 });
+    asm.token(1, tok('b'));
+    asm.end(1, { ...END(1), cachedPromptTokens: 6 });
+    expect(asm.completion().usage).toEqual({
+      prompt_tokens: 7,
+      completion_tokens: 2,
+      total_tokens: 9,
+      prompt_tokens_details: { cached_tokens: 5 },
+    });
+    // an engine without a prompt cache reports nothing, and usage has no details
+    expect(run({}, ['a']).completion.usage).not.toHaveProperty('prompt_tokens_details');
+  });
+
   it('generates a vLLM-style id without request_id and carries system_fingerprint', () => {
     const asm = new ResponseAssembler(
       { model: 'm' },

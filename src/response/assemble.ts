@@ -378,10 +378,13 @@ export class ResponseAssembler {
         ? Math.min(st.accepted, st.end.completionTokens)
         : st.end.completionTokens;
     }
+    // The request's prompt was evaluated for choice 0; later choices reuse it by design.
+    const cached = this.choices.get(0)?.end?.cachedPromptTokens;
     return {
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
+      ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
     };
   }
 }

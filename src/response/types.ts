@@ -31,6 +31,8 @@ export interface EngineEnd {
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens reused from the engine's prompt cache, when the engine has one. */
+  cachedPromptTokens?: number;
 }
 
 /** OpenAI's error object; vLLM answers with the same shape. */

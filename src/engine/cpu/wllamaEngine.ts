@@ -71,6 +71,8 @@ export interface LoadResult {
 
 export interface GenerateResult {
   promptTokens: number;
+  /** Prompt tokens whose KV cache was reused from the previous request (not evaluated). */
+  cachedPromptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
   timings?: { promptMs: number; predictedMs: number };
@@ -78,8 +80,11 @@ export interface GenerateResult {
 
 export interface WllamaEngineOptions {
   /**
-   * Reuse the KV cache of the previous request's prompt prefix. Off by default: evaluating the
-   * prompt in one batch every time keeps seeded runs bit-for-bit reproducible.
+   * Reuse the KV cache of the previous request for the longest shared prompt prefix (llama-server's
+   * `cache_prompt`): a rerun evaluates only its last token, a continued conversation only what
+   * was added. On by default. llama-server does not promise bit-identical logits across batch
+   * sizes on every backend; on this CPU build, seeded reruns and continuations gave identical
+   * tokens and logprobs with and without reuse (e2e/prompt-cache.spec.ts checks it).
    */
   cachePrompt?: boolean;
   /** Receives every log line of wllama / llama.cpp (level, text). */
@@ -114,9 +119,13 @@ interface RawChunk {
     finish_reason?: string | null;
     logprobs?: { content?: OaiLogprobContent[] | null } | null;
   }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-  prompt_progress?: { total?: number };
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+  };
   timings?: { prompt_ms?: number; predicted_ms?: number };
+  prompt_progress?: { total?: number; cache?: number };
 }
 
 const MAX_LOG_LINES = 300;
@@ -165,9 +174,12 @@ export class WllamaEngine {
   private eog = new Set<number>();
   private busy = false;
   private readonly options: WllamaEngineOptions;
+  /** See WllamaEngineOptions.cachePrompt; may be changed between requests. */
+  cachePrompt: boolean;
 
   constructor(options: WllamaEngineOptions = {}) {
     this.options = options;
+    this.cachePrompt = options.cachePrompt ?? true;
   }
 
   private makeLogger() {
@@ -381,7 +393,7 @@ export class WllamaEngine {
       dynatemp_range: 0,
       mirostat: 0,
       ignore_eos: false,
-      cache_prompt: this.options.cachePrompt ?? false,
+      cache_prompt: this.cachePrompt,
       return_progress: true,
     };
     if (s.seed !== undefined && s.seed >= 0) body.seed = s.seed;
@@ -445,6 +457,7 @@ export class WllamaEngine {
     signal?.addEventListener('abort', onAbort);
     let stoppedByCaller = false;
     let promptTokens = 0;
+    let cachedPromptTokens = 0;
     let emitted = 0;
     let finishReason: 'stop' | 'length' = 'stop';
     let usage: RawChunk['usage'];
@@ -456,6 +469,8 @@ export class WllamaEngine {
     const onData = (chunk: RawChunk): void => {
       if (stopper.signal.aborted) return;
       if (chunk.prompt_progress?.total !== undefined) promptTokens = chunk.prompt_progress.total;
+      if (chunk.prompt_progress?.cache !== undefined)
+        cachedPromptTokens = chunk.prompt_progress.cache;
       if (chunk.usage) usage = chunk.usage;
       if (chunk.timings) timings = chunk.timings;
       const choice = chunk.choices?.[0];
@@ -514,10 +529,11 @@ export class WllamaEngine {
     if (callbackError !== undefined) throw callbackError;
     if (signal?.aborted && !stoppedByCaller) throw abortError();
     if (stoppedByCaller) {
-      return { promptTokens, completionTokens: emitted, finishReason: 'stop' };
+      return { promptTokens, cachedPromptTokens, completionTokens: emitted, finishReason: 'stop' };
     }
     const result: GenerateResult = {
       promptTokens: usage?.prompt_tokens ?? promptTokens,
+      cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? cachedPromptTokens,
       completionTokens: usage?.completion_tokens ?? emitted,
       finishReason,
     };
@@ -532,7 +548,8 @@ export class WllamaEngine {
 
   /**
    * Number of tokens llama.cpp makes of `prompt` (special tokens parsed). wllama 3.13 has no
-   * tokenize API, so this evaluates the prompt and samples one token: it costs a prompt pass.
+   * tokenize API, so this evaluates the prompt and samples one token: it costs a prompt pass,
+   * which the prompt cache then lets the next run of the same prompt skip.
    */
   async countTokens(prompt: string): Promise<number> {
     const r = await this.generate(

@@ -8,7 +8,7 @@
  *    not valid UTF-8: a lone byte token among the top logprobs, or generated text such as a lead
  *    byte followed by ASCII. With "replace" those bytes become U+FFFD in JSON strings; the raw
  *    bytes still arrive intact in the `bytes` arrays (numbers), which is what the adapter uses.
- * 2. `server_context_impl::process_token` sends a token only when the generated text does not
+ * 3. `server_context_impl::process_token` sends a token only when the generated text does not
  *    end inside a UTF-8 character (`validate_utf8(text) >= text.size()`); otherwise the token
  *    gets no result at all, so its id and logprobs are lost. The comparison is now `<=`, which
  *    always holds: every token is sent with its own bytes, and the adapter holds incomplete
@@ -17,7 +17,9 @@
  * Each change swaps bytes for bytes of the same length (a value load becomes a constant padded
  * with `nop`s; one comparison opcode becomes another), found inside the named function by an
  * exact pattern that must occur once. The input and output are pinned by SHA-256: a different
- * wllama build fails loudly instead of being patched blindly.
+ * wllama build fails loudly instead of being patched blindly. To check a new build, read the
+ * named functions in its text form (`npx -p binaryen wasm-dis --all-features wllama.wasm`): the
+ * string "invalid UTF-8 byte at index " is referenced only by `dump_escaped`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -378,7 +378,7 @@ export class WllamaEngine {
       // llama.cpp penalises the last repeat_last_n tokens of prompt + output (default 64).
       repeat_last_n: this.nCtx,
       n_predict: s.max_tokens > 0 ? s.max_tokens : -1,
-      // Always ask for at least one: the token id of each step only comes with n_probs.
+      // Always ask for at least one: the id and raw bytes of each token only come with n_probs.
       n_probs: Math.max(1, s.n_probs),
       post_sampling_probs: false,
       logit_bias: logitBias,

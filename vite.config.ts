@@ -2,6 +2,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import react from '@vitejs/plugin-react';
+import { patchedWllamaWasm } from './tools/wllamaWasm.ts';
 
 /**
  * Serves GGUF files as binary: the dev and preview servers would otherwise gzip them as text,
@@ -21,8 +22,9 @@ function ggufAsBinary(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), ggufAsBinary()],
-  worker: { format: 'es' },
+  // The CPU engine loads wllama.wasm patched so that no token can fail a run (tools/wllamaWasm.ts).
+  plugins: [react(), ggufAsBinary(), patchedWllamaWasm()],
+  worker: { format: 'es', plugins: () => [patchedWllamaWasm()] },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 8000,

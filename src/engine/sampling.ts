@@ -137,7 +137,6 @@ export function toLlamaCppSampling(
     seed: s.seed ?? Math.floor(random() * 0x7fffffff),
     max_tokens: s.max_tokens,
     // With logprobs, at least one alternative so that each token's own logprob is known.
-    // Without, none: wllama 3.13 fails on a lone UTF-8 byte token among the alternatives.
     n_probs: s.logprobs ? Math.max(1, s.top_logprobs) : 0,
     ...(grammar !== undefined ? { grammar } : {}),
   };

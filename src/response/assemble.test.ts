@@ -99,6 +99,22 @@ describe('ResponseAssembler: stream shape', () => {
     });
   });
 
+  it("usage reports the prompt tokens the engine reused from its cache (OpenAI's cached_tokens)", () => {
+    const asm = new ResponseAssembler({ model: 'm', request_id: 'r1', n: 2 }, OPTS);
+    asm.token(0, tok('a'));
+    asm.end(0, { ...END(1), cachedPromptTokens: 5 });
+    asm.token(1, tok('b'));
+    asm.end(1, { ...END(1), cachedPromptTokens: 6 });
+    expect(asm.completion().usage).toEqual({
+      prompt_tokens: 7,
+      completion_tokens: 2,
+      total_tokens: 9,
+      prompt_tokens_details: { cached_tokens: 5 },
+    });
+    // an engine without a prompt cache reports nothing, and usage has no details
+    expect(run({}, ['a']).completion.usage).not.toHaveProperty('prompt_tokens_details');
+  });
+
   it('generates a vLLM-style id without request_id and carries system_fingerprint', () => {
     const asm = new ResponseAssembler(
       { model: 'm' },
@@ -233,6 +249,39 @@ describe('ResponseAssembler: stop strings and logprobs', () => {
       },
     ]);
     expect(joined(chunks, 'content')).toBe('aENb');
+  });
+
+  it('a character split across tokens: each token has its raw bytes, the text shows it once whole', () => {
+    // "’" is e2 80 99; the engine adds it to the text with the token that completes it.
+    const asm = new ResponseAssembler(
+      { model: 'm', request_id: 'r1', logprobs: true, stream_options: null },
+      OPTS,
+    );
+    const parts: EngineToken[] = [
+      { id: 1, text: 'it', bytes: [105, 116], logprob: -1, top: [] },
+      { id: 2, text: '', bytes: [0xe2, 0x80], logprob: -2, top: [] },
+      { id: 3, text: '’s', bytes: [0x99, 115], logprob: -3, top: [] },
+    ];
+    const chunks = parts.flatMap((t) => asm.token(0, t).chunks);
+    chunks.push(...asm.end(0, END(3)));
+    const entries = asm.completion().choices[0]?.logprobs?.content ?? [];
+    expect(entries.map((e) => [e.token, e.bytes])).toEqual([
+      ['it', [105, 116]],
+      ['\ufffd', [0xe2, 0x80]],
+      ['\ufffds', [0x99, 115]],
+    ]);
+    expect(joined(chunks, 'content')).toBe('it’s');
+    expect(deltas(chunks).map((c) => c.delta.content ?? null)).toEqual([
+      '',
+      'it',
+      null,
+      '’s',
+      null,
+    ]);
+    const bytes = entries.flatMap((e) => e.bytes ?? []);
+    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe(
+      asm.completion().choices[0]?.message.content,
+    );
   });
 });
 

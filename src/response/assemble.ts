@@ -346,7 +346,7 @@ export class ResponseAssembler {
     // vLLM: "token_id:<id>", with that text's bytes, so that no token is ambiguous text.
     const asIds = this.req.return_tokens_as_token_ids === true;
     const entry = (x: { id: number; text: string; bytes: number[]; logprob: number }) => {
-      const token = asIds ? `token_id:${x.id}` : x.text;
+      const token = asIds ? `token_id:${x.id}` : tokenString(x);
       return {
         token,
         logprob: clampLogprob(x.logprob),
@@ -397,12 +397,26 @@ export class ResponseAssembler {
         ? Math.min(st.accepted, st.end.completionTokens)
         : st.end.completionTokens;
     }
+    // The request's prompt was evaluated for choice 0; later choices reuse it by design.
+    const cached = this.choices.get(0)?.end?.cachedPromptTokens;
     return {
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
+      ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
     };
   }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A token's own text in its logprobs entry: its bytes decoded, U+FFFD where it holds only part
+ * of a character (`bytes` keeps the raw bytes, as OpenAI's do). `text`, what the token added to
+ * the output, differs for such tokens: the character appears on the token that completes it.
+ */
+function tokenString(t: { text: string; bytes: number[] }): string {
+  return t.bytes.length > 0 ? utf8.decode(new Uint8Array(t.bytes)) : t.text;
 }
 
 function clampLogprob(x: number): number {

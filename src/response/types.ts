@@ -8,7 +8,12 @@ import type {
 /** One sampled token as the engine reports it, with the raw-distribution alternatives. */
 export interface EngineToken {
   id: number;
+  /**
+   * The text this token adds to the output: "" for a token that ends inside a UTF-8 character,
+   * whose bytes then appear with the token that completes it.
+   */
   text: string;
+  /** The token's own raw bytes (possibly part of a character). */
   bytes: number[];
   logprob: number;
   top: EngineTopToken[];
@@ -26,6 +31,8 @@ export interface EngineEnd {
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens reused from the engine's prompt cache, when the engine has one. */
+  cachedPromptTokens?: number;
 }
 
 /** OpenAI's error object; vLLM answers with the same shape. */

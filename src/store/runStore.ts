@@ -4,6 +4,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionTokenLogprob,
 } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
 import type { WorkerError } from '../engine/protocol';
 
 export interface ToolCallView {
@@ -30,7 +31,8 @@ export interface RunView {
   prompt: string | null;
   responseId: string | null;
   choices: ChoiceView[];
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  /** With `prompt_tokens_details.cached_tokens` when the engine reused its prompt cache. */
+  usage: CompletionUsage | null;
   error: WorkerError | null;
   /** Where an error came from or how to fix it (server runs), shown under it. */
   errorNote?: string;

@@ -63,6 +63,7 @@ export async function loadCpuEngine(
         finishReason: r.finishReason,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
+        cachedPromptTokens: r.cachedPromptTokens,
       };
     },
     countTokens: (text) => wllama.countTokens(text),

@@ -37,7 +37,7 @@ const api = {
   run: (
     prompt: string,
     sampling: Partial<EngineSampling> = {},
-    limits: { stopAfter?: number; abortAfter?: number } = {},
+    limits: { stopAfter?: number; abortAfter?: number; cachePrompt?: boolean } = {},
   ) => call({ type: 'run', prompt, sampling: { ...DEFAULT_SAMPLING, ...sampling }, ...limits }),
   count: (prompt: string) => call({ type: 'count', prompt }) as Promise<number>,
   unload: () => call({ type: 'unload' }),

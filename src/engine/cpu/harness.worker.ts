@@ -18,6 +18,8 @@ export type HarnessRequest =
       stopAfter?: number;
       /** The AbortSignal fires after this many tokens. */
       abortAfter?: number;
+      /** Reuse the previous request's KV cache (default: the engine's default, on). */
+      cachePrompt?: boolean;
     }
   | { id: number; type: 'count'; prompt: string }
   | { id: number; type: 'unload' }
@@ -69,6 +71,7 @@ async function handle(req: HarnessRequest): Promise<unknown> {
       const tokens: EngineToken[] = [];
       const t0 = performance.now();
       const controller = new AbortController();
+      engine.cachePrompt = req.cachePrompt ?? true;
       const result = await engine.generate(
         req.prompt,
         req.sampling,

@@ -13,7 +13,8 @@
 //   captures and reports instead.
 
 import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
-import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+// wllama's wasm with llama-server's UTF-8 failure points patched out (tools/wllamaWasm.ts).
+import wasmUrl from 'virtual:wllama-patched.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
@@ -72,6 +73,8 @@ export interface LoadResult {
 
 export interface GenerateResult {
   promptTokens: number;
+  /** Prompt tokens whose KV cache was reused from the previous request (not evaluated). */
+  cachedPromptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
   timings?: { promptMs: number; predictedMs: number };
@@ -79,8 +82,11 @@ export interface GenerateResult {
 
 export interface WllamaEngineOptions {
   /**
-   * Reuse the KV cache of the previous request's prompt prefix. Off by default: evaluating the
-   * prompt in one batch every time keeps seeded runs bit-for-bit reproducible.
+   * Reuse the KV cache of the previous request for the longest shared prompt prefix (llama-server's
+   * `cache_prompt`): a rerun evaluates only its last token, a continued conversation only what
+   * was added. On by default. llama-server does not promise bit-identical logits across batch
+   * sizes on every backend; on this CPU build, seeded reruns and continuations gave identical
+   * tokens and logprobs with and without reuse (e2e/prompt-cache.spec.ts checks it).
    */
   cachePrompt?: boolean;
   /** Receives every log line of wllama / llama.cpp (level, text). */
@@ -115,9 +121,13 @@ interface RawChunk {
     finish_reason?: string | null;
     logprobs?: { content?: OaiLogprobContent[] | null } | null;
   }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-  prompt_progress?: { total?: number };
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+  };
   timings?: { prompt_ms?: number; predicted_ms?: number };
+  prompt_progress?: { total?: number; cache?: number };
 }
 
 const MAX_LOG_LINES = 300;
@@ -166,9 +176,12 @@ export class WllamaEngine {
   private eog = new Set<number>();
   private busy = false;
   private readonly options: WllamaEngineOptions;
+  /** See WllamaEngineOptions.cachePrompt; may be changed between requests. */
+  cachePrompt: boolean;
 
   constructor(options: WllamaEngineOptions = {}) {
     this.options = options;
+    this.cachePrompt = options.cachePrompt ?? true;
   }
 
   private makeLogger() {
@@ -208,12 +221,6 @@ export class WllamaEngine {
     let reason = logged ?? original;
     if (logged && originalSaysSomething && !logged.includes(original)) {
       reason = `${logged} (${original})`;
-    }
-    if (/type_error\.316|invalid UTF-8/i.test(reason)) {
-      reason =
-        'the model produced a token that is not valid UTF-8 on its own (a lone byte token, in ' +
-        'the text or among the top log-probabilities), which wllama 3.13 cannot pass on: ' +
-        reason;
     }
     return new WllamaEngineError(`${what}: ${reason}`, { cause: e });
   }
@@ -373,7 +380,7 @@ export class WllamaEngine {
       // llama.cpp penalises the last repeat_last_n tokens of prompt + output (default 64).
       repeat_last_n: this.nCtx,
       n_predict: s.max_tokens > 0 ? s.max_tokens : -1,
-      // Always ask for at least one: the token id of each step only comes with n_probs.
+      // Always ask for at least one: the id and raw bytes of each token only come with n_probs.
       n_probs: Math.max(1, s.n_probs),
       post_sampling_probs: false,
       logit_bias: logitBias,
@@ -388,7 +395,7 @@ export class WllamaEngine {
       dynatemp_range: 0,
       mirostat: 0,
       ignore_eos: s.ignore_eos ?? false,
-      cache_prompt: this.options.cachePrompt ?? false,
+      cache_prompt: this.cachePrompt,
       return_progress: true,
     };
     if (s.seed !== undefined && s.seed >= 0) body.seed = s.seed;
@@ -427,9 +434,11 @@ export class WllamaEngine {
    * `onToken` runs for every generated token; returning false stops generation (finishReason
    * 'stop'). An aborted `signal` rejects with an AbortError.
    *
-   * Note: a token whose bytes end inside a UTF-8 character is not streamed by llama-server on
-   * its own (its bytes arrive in the next token's `text`), so such tokens have no EngineToken;
-   * `completionTokens` still counts them.
+   * Every sampled token arrives with its own bytes (the patched wasm sends each one, see
+   * tools/wllamaWasm.ts). A token's `text` is what it completes: bytes that end inside a UTF-8
+   * character are held until the character is complete (then they ride on the token that
+   * completes it), an invalid sequence becomes U+FFFD, and an incomplete character left at the
+   * end is dropped, as vLLM's incremental detokenizer does.
    */
   async generate(
     prompt: string,
@@ -450,32 +459,37 @@ export class WllamaEngine {
     signal?.addEventListener('abort', onAbort);
     let stoppedByCaller = false;
     let promptTokens = 0;
+    let cachedPromptTokens = 0;
     let emitted = 0;
     let finishReason: 'stop' | 'length' = 'stop';
     let usage: RawChunk['usage'];
     let timings: RawChunk['timings'];
     let callbackError: unknown;
+    // The text of the tokens so far, character by character (holds an incomplete character).
+    const characters = new TextDecoder('utf-8');
 
     const onData = (chunk: RawChunk): void => {
       if (stopper.signal.aborted) return;
       if (chunk.prompt_progress?.total !== undefined) promptTokens = chunk.prompt_progress.total;
+      if (chunk.prompt_progress?.cache !== undefined)
+        cachedPromptTokens = chunk.prompt_progress.cache;
       if (chunk.usage) usage = chunk.usage;
       if (chunk.timings) timings = chunk.timings;
       const choice = chunk.choices?.[0];
       if (!choice) return;
       if (choice.finish_reason === 'length') finishReason = 'length';
-      const text = choice.text ?? '';
       const content = choice.logprobs?.content ?? [];
-      const tokens: EngineToken[] = content.map((lp, i) => {
+      const tokens: EngineToken[] = content.map((lp) => {
         const own = this.tokenFrom(lp);
         const tok: EngineToken = {
           ...own,
-          text: i === 0 ? text : '',
+          text: characters.decode(new Uint8Array(own.bytes), { stream: true }),
           top: (lp.top_logprobs ?? []).slice(0, nTop).map((t) => this.tokenFrom(t)),
         };
         if (this.eog.has(lp.id)) tok.eog = true;
         return tok;
       });
+      const text = choice.text ?? '';
       if (tokens.length === 0 && text !== '') {
         // Not expected with n_probs >= 1; keep the text rather than lose it.
         tokens.push({ id: -1, text, bytes: [...encoder.encode(text)], logprob: 0, top: [] });
@@ -517,10 +531,11 @@ export class WllamaEngine {
     if (callbackError !== undefined) throw callbackError;
     if (signal?.aborted && !stoppedByCaller) throw abortError();
     if (stoppedByCaller) {
-      return { promptTokens, completionTokens: emitted, finishReason: 'stop' };
+      return { promptTokens, cachedPromptTokens, completionTokens: emitted, finishReason: 'stop' };
     }
     const result: GenerateResult = {
       promptTokens: usage?.prompt_tokens ?? promptTokens,
+      cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? cachedPromptTokens,
       completionTokens: usage?.completion_tokens ?? emitted,
       finishReason,
     };
@@ -535,7 +550,8 @@ export class WllamaEngine {
 
   /**
    * Number of tokens llama.cpp makes of `prompt` (special tokens parsed). wllama 3.13 has no
-   * tokenize API, so this evaluates the prompt and samples one token: it costs a prompt pass.
+   * tokenize API, so this evaluates the prompt and samples one token: it costs a prompt pass,
+   * which the prompt cache then lets the next run of the same prompt skip.
    */
   async countTokens(prompt: string): Promise<number> {
     const r = await this.generate(

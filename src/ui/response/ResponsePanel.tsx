@@ -216,6 +216,7 @@ function RunMeta({ run }: { run: RunView }) {
   const elapsed = run.endedAt !== null ? (run.endedAt - run.startedAt) / 1000 : null;
   const ttft = run.firstTokenAt !== null ? (run.firstTokenAt - run.startedAt) / 1000 : null;
   const tps = run.usage && elapsed ? run.usage.completion_tokens / elapsed : null;
+  const cached = run.usage?.prompt_tokens_details?.cached_tokens;
   return (
     <div className="meta" data-testid="run-meta">
       <span data-testid="run-status">{statusLabel(run.status)}</span>
@@ -235,8 +236,9 @@ function RunMeta({ run }: { run: RunView }) {
       {run.usage && (
         <span data-testid="usage">
           {' '}
-          · prompt {run.usage.prompt_tokens} + completion {run.usage.completion_tokens} ={' '}
-          {run.usage.total_tokens} tokens
+          · prompt {run.usage.prompt_tokens}
+          {cached ? <span data-testid="cached-tokens"> ({cached} from cache)</span> : null} +
+          completion {run.usage.completion_tokens} = {run.usage.total_tokens} tokens
         </span>
       )}
       {ttft !== null && <> · first token {ttft.toFixed(2)} s</>}

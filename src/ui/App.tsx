@@ -10,6 +10,7 @@ import { RequestPanel } from './request/RequestPanel';
 import { ResponsePanel } from './response/ResponsePanel';
 import { EngineBar } from './engine/EngineBar';
 import { useRunActions } from './response/useRunActions';
+import { Workspace } from './layout/Workspace';
 
 function useTheme() {
   const theme = useUiStore((s) => s.theme);
@@ -97,12 +98,18 @@ export function App() {
           {shareError}
         </div>
       )}
-      <main className="columns">
-        <MessagesEditor validation={validation} />
-        <ResponsePanel validation={validation} run={run} stop={stop} />
-        <ParamsForm validation={validation} />
-      </main>
-      <RequestPanel />
+      <Workspace
+        panes={{
+          chat: (
+            <>
+              <MessagesEditor validation={validation} />
+              <ResponsePanel validation={validation} run={run} stop={stop} />
+            </>
+          ),
+          params: <ParamsForm validation={validation} />,
+          request: <RequestPanel />,
+        }}
+      />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { ResponsePanel } from './response/ResponsePanel';
 import { EngineBar } from './engine/EngineBar';
 import { useRunActions } from './response/useRunActions';
 import { Workspace } from './layout/Workspace';
+import { PromptMeter } from './messages/PromptMeter';
 
 function useTheme() {
   const theme = useUiStore((s) => s.theme);
@@ -102,7 +103,9 @@ export function App() {
         panes={{
           chat: (
             <>
-              <MessagesEditor validation={validation} />
+              <MessagesEditor validation={validation}>
+                <PromptMeter />
+              </MessagesEditor>
               <ResponsePanel validation={validation} run={run} stop={stop} />
             </>
           ),

@@ -112,7 +112,13 @@ export function ExportTargetPanel() {
               </button>
             ))}
           </div>
-          <pre className="code" data-testid="export-code">
+          <pre
+            className="code"
+            data-testid="export-code"
+            tabIndex={0}
+            role="region"
+            aria-label={`Exported ${TABS.find((t) => t.id === tab)!.label}`}
+          >
             {code}
           </pre>
           <div className="button-row">

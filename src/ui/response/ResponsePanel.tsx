@@ -6,6 +6,8 @@ import { errorParamRoot } from '../../request/validate';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
 import { ComparePanel } from './ComparePanel';
+import { AnswerBody } from './AnswerBody';
+import { CopyButton } from '../CopyButton';
 
 /* Model output is untrusted: every token below is rendered as text, never as HTML. */
 
@@ -140,6 +142,7 @@ function finishLabel(choice: ChoiceView, status: RunView['status']): string {
 function Choice({ choice, status }: { choice: ChoiceView; status: RunView['status'] }) {
   const [showTokens, setShowTokens] = useState(false);
   const [showTable, setShowTable] = useState(false);
+  const [raw, setRaw] = useState(false);
   const hasToolCalls = choice.toolCalls.length > 0;
   return (
     <div
@@ -153,13 +156,9 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
           {choice.reasoning}
         </details>
       )}
-      {/* Model output is untrusted: it is rendered as text, never as HTML. No empty box
-          beside tool calls. */}
-      {(choice.content !== '' || !hasToolCalls) && (
-        <div className="content" data-testid="content">
-          {choice.content}
-        </div>
-      )}
+      {/* Model output is untrusted: raw text, or Markdown sanitised by AnswerBody. No empty
+          box beside tool calls. */}
+      {(choice.content !== '' || !hasToolCalls) && <AnswerBody text={choice.content} raw={raw} />}
       {hasToolCalls && (
         <div className="tool-calls" data-testid="tool-calls">
           {choice.toolCalls.map((t, i) => (
@@ -171,7 +170,20 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
       )}
       <div className="meta">
         choice {choice.index} · finish_reason:{' '}
-        <code data-testid="finish-reason">{finishLabel(choice, status)}</code>
+        <code data-testid="finish-reason">{finishLabel(choice, status)}</code>{' '}
+        <button
+          type="button"
+          aria-pressed={raw}
+          title="Show the answer as raw text instead of formatted Markdown"
+          onClick={() => setRaw(!raw)}
+        >
+          Raw text
+        </button>{' '}
+        <CopyButton
+          text={choice.content}
+          label="Copy answer"
+          ariaLabel={`Copy answer ${choice.index}`}
+        />
         {choice.logprobs.length > 0 && (
           <>
             {' '}

@@ -63,7 +63,8 @@ export async function freshApp(page: Page, hash = '') {
   await page.goto(`/${hash}`);
   await page.evaluate(() => localStorage.clear());
   await page.goto(`/${hash}`);
-  await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+  // Messages shows at every width (Parameters sits behind a tab on a phone).
+  await expect(page.getByRole('heading', { name: 'Messages' })).toBeVisible();
 }
 
 /** Loads the default model (the generated tiny GGUF) through the engine bar. */
@@ -145,8 +146,13 @@ export async function clipboardText(page: Page): Promise<string> {
   return page.evaluate(() => navigator.clipboard.readText());
 }
 
-/** Points the Server engine at a base URL the test answers with page.route. */
-export async function useRoutedServer(page: Page, baseUrl: string, completion: unknown) {
+/** Points the Server engine at a base URL the test answers with page.route (one reply). */
+export async function useRoutedServer(
+  page: Page,
+  baseUrl: string,
+  completion: unknown,
+  status = 200,
+) {
   await page.route(`${baseUrl}/**`, (route) => {
     const headers = {
       'Access-Control-Allow-Origin': '*',
@@ -156,7 +162,7 @@ export async function useRoutedServer(page: Page, baseUrl: string, completion: u
     if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers });
     if (!route.request().url().endsWith('/chat/completions'))
       return route.fulfill({ status: 404, headers, json: { detail: 'Not Found' } });
-    return route.fulfill({ status: 200, headers, json: completion });
+    return route.fulfill({ status, headers, json: completion });
   });
   await page.getByLabel('Engine').selectOption('server');
   await page.getByLabel('Server base URL').fill(baseUrl);

@@ -56,10 +56,13 @@ export function EngineBar() {
       ) : (
         <WebGpuPanel />
       )}
+      {/* aria-disabled, not disabled: the button keeps focus while the model loads. */}
       <button
         type="button"
-        onClick={() => void loadSelectedModel().catch(() => undefined)}
-        disabled={s.status === 'loading'}
+        onClick={() => {
+          if (s.status !== 'loading') void loadSelectedModel().catch(() => undefined);
+        }}
+        aria-disabled={s.status === 'loading'}
       >
         Load
       </button>

@@ -95,9 +95,8 @@ export function Workspace({ panes }: { panes: Record<Pane, ReactNode> }) {
           className={`pane pane-${p}`}
           data-testid={`pane-${p}`}
           hidden={!shown(p)}
-          {...(tabs.includes(p)
-            ? { role: 'tabpanel', 'aria-labelledby': `pane-tab-${p}` }
-            : { role: 'region', 'aria-label': LABELS[p] })}
+          // Side by side, the sections inside are the landmarks; tabbed, each pane is a panel.
+          {...(tabs.includes(p) ? { role: 'tabpanel', 'aria-labelledby': `pane-tab-${p}` } : {})}
         >
           {panes[p]}
         </div>

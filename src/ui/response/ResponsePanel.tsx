@@ -100,7 +100,12 @@ function Tokens({ choice }: { choice: ChoiceView }) {
 
 function LogprobTable({ choice }: { choice: ChoiceView }) {
   return (
-    <div className="logprob-table-wrap">
+    <div
+      className="logprob-table-wrap"
+      tabIndex={0}
+      role="region"
+      aria-label={`Token logprobs of choice ${choice.index}`}
+    >
       <table className="logprob-table" data-testid="logprob-table">
         <caption>Token logprobs</caption>
         <thead>
@@ -249,6 +254,35 @@ function RunMeta({ run }: { run: RunView }) {
   );
 }
 
+/** What a screen reader hears as a run moves on; errors also sit in a role="alert" box. */
+function announcement(run: RunView | undefined): string {
+  if (!run) return '';
+  switch (run.status) {
+    case 'queued':
+      return 'Run queued.';
+    case 'running':
+      return 'Running…';
+    case 'cancelled':
+      return 'Run stopped.';
+    case 'error':
+      return `Run failed: ${run.error?.message ?? 'unknown error'}`;
+    case 'done': {
+      const finish = run.choices.map((c) => c.finishReason ?? 'none').join(', ');
+      const tokens = run.usage ? `, ${run.usage.completion_tokens} tokens` : '';
+      return `Run done (finish_reason ${finish}${tokens}).`;
+    }
+  }
+}
+
+/** Announces run status changes politely; mounted before the first run so it is heard. */
+function RunAnnouncer({ run }: { run: RunView | undefined }) {
+  return (
+    <div className="sr-only" role="status" data-testid="run-announcer">
+      {announcement(run)}
+    </div>
+  );
+}
+
 /** One reason Run is disabled, and where to fix it. */
 interface Problem {
   text: string;
@@ -364,7 +398,13 @@ export function ResponsePanel({
         >
           Run <kbd>Ctrl+Enter</kbd>
         </button>
-        <button type="button" onClick={stop} disabled={!busy} title="Stop (Esc)">
+        {/* aria-disabled keeps focus on Stop when the run it stopped ends. */}
+        <button
+          type="button"
+          onClick={() => busy && stop()}
+          aria-disabled={!busy}
+          title="Stop (Esc)"
+        >
           Stop <kbd>Esc</kbd>
         </button>
         {problems > 0 && (
@@ -376,6 +416,7 @@ export function ResponsePanel({
       {problems > 0 && <Problems problems={problemList} />}
       <PromptPreview />
       <ComparePanel validation={validation} />
+      <RunAnnouncer run={latest} />
       {latest && (
         <div data-testid="latest-run" data-status={latest.status}>
           <RunMeta run={latest} />
@@ -408,7 +449,7 @@ export function ResponsePanel({
           {latest.completion && (
             <details>
               <summary>Raw response JSON</summary>
-              <pre className="code" data-testid="raw-response">
+              <pre className="code" data-testid="raw-response" tabIndex={0}>
                 {JSON.stringify(latest.completion, null, 2)}
               </pre>
             </details>

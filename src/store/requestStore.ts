@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { persist, createJSONStorage } from 'zustand/middleware';
 import type { RequestDraft } from '../request/types';
+import { lazyLocalStorage } from './lazyLocalStorage';
 
 export const DEFAULT_DRAFT: RequestDraft = {
   model: 'tiny-random',
@@ -76,7 +77,8 @@ export const useRequestStore = create<RequestState>()(
     {
       name: 'playground.request',
       version: REQUEST_STORE_VERSION,
-      storage: createJSONStorage(() => localStorage),
+      // A large draft is written when typing pauses (see lazyLocalStorage).
+      storage: createJSONStorage(lazyLocalStorage),
       partialize: (s) => ({ draft: s.draft, unknownFields: s.unknownFields }),
       migrate: (persisted, version) => migrateRequestState(persisted, version) as RequestState,
     },

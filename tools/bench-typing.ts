@@ -125,10 +125,25 @@ async function streamLongTasks(page: Page) {
   );
 }
 
+/** The floor: the same keystrokes in a bare 200 kB textarea of the same width, no app. */
+async function bareTextarea(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const app = await freshPage();
+  const width = await app.getByLabel('Content of message 2').evaluate((e) => e.clientWidth);
+  await app.close();
+  await page.setContent(
+    `<textarea aria-label="Content of message 2" rows="3" style="width:${width}px;font:13px system-ui"></textarea>`,
+  );
+  return page;
+}
+
 try {
   console.log(
     `Chromium ${browser.version()}, ${MESSAGE_BYTES / 1000} kB message, ${KEYSTROKES} keystrokes`,
   );
+  const bare = await bareTextarea();
+  await typingLatency(bare, 'bare textarea (no app, the floor)');
+  await bare.close();
   const a = await freshPage();
   await typingLatency(a, 'no model loaded');
   await a.close();

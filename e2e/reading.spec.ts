@@ -113,6 +113,13 @@ test('an answer renders as sanitised Markdown: no injected HTML, script or javas
   await expect(answer.choice.getByRole('status').filter({ hasText: 'Copied.' })).toBeVisible();
   expect(await clipboardText(page)).toBe(HOSTILE);
   expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+
+  // The next answer (the renderer already loaded) renders the same way.
+  await response.runButton.click();
+  await expect(page.getByText('Earlier runs (1)')).toBeVisible();
+  await response.waitDone();
+  await expect(answer.body).toHaveAttribute('data-format', 'markdown');
+  await expect(answer.body.locator('strong')).toHaveText('bold');
 });
 
 test('the export code has a copy button that copies exactly the code shown', async ({ page }) => {

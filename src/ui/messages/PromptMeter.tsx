@@ -79,6 +79,7 @@ export function PromptMeter() {
           {tokens === null ? '…' : tokens.toLocaleString()}
         </strong>{' '}
         tokens of {context.toLocaleString()} context
+        <span className="hint"> ({model.name})</span>
         {tokens !== null && <> ({pct(tokens, context)})</>}
         {budget !== null && <> · up to {budget.toLocaleString()} more for the answer</>}
         {stale && <span className="hint"> (counting…)</span>}

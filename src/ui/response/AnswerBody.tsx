@@ -12,7 +12,8 @@ function loadRenderer(): Promise<Renderer> {
 
 /** The renderer once loaded; plain text is shown until then. */
 function useRenderer(): Renderer | null {
-  const [r, setR] = useState<Renderer | null>(renderer);
+  // A function given to useState is called as an initialiser: wrap the renderer.
+  const [r, setR] = useState<Renderer | null>(() => renderer);
   useEffect(() => {
     if (!r) void loadRenderer().then((f) => setR(() => f));
   }, [r]);

@@ -254,7 +254,7 @@ function RunMeta({ run }: { run: RunView }) {
   );
 }
 
-/** What a screen reader hears as a run moves on; errors also sit in a role="alert" box. */
+/** What a screen reader hears as a run moves on; the error itself is a role="alert" box. */
 function announcement(run: RunView | undefined): string {
   if (!run) return '';
   switch (run.status) {
@@ -265,7 +265,7 @@ function announcement(run: RunView | undefined): string {
     case 'cancelled':
       return 'Run stopped.';
     case 'error':
-      return `Run failed: ${run.error?.message ?? 'unknown error'}`;
+      return 'Run failed; the error is shown under the run.';
     case 'done': {
       const finish = run.choices.map((c) => c.finishReason ?? 'none').join(', ');
       const tokens = run.usage ? `, ${run.usage.completion_tokens} tokens` : '';

@@ -144,6 +144,13 @@ for (const size of SIZES) {
     expect(await horizontalOverflow(page)).toEqual([]);
     expect(await smallTargets(page)).toEqual([]);
     await page.screenshot({ path: testInfo.outputPath(`request-${size.width}.png`) });
+    // Import, below the export, is one more click away.
+    await page
+      .getByRole('navigation', { name: 'Jump to' })
+      .getByRole('button', { name: 'Go to import' })
+      .click();
+    await expect(page.getByLabel('Import request')).toBeFocused();
+    await expect(page.getByLabel('Import request')).toBeInViewport();
   });
 }
 

@@ -65,6 +65,13 @@ function LiveJson() {
   );
 }
 
+/** Brings a control of this pane into view and focuses it (Import sits below the export). */
+function jumpTo(label: string) {
+  const el = document.querySelector<HTMLElement>(`[aria-label="${label}"]`);
+  el?.focus({ preventScroll: true });
+  el?.scrollIntoView({ block: 'center' });
+}
+
 export function RequestPanel() {
   const draft = useRequestStore((s) => s.draft);
   const unknown = useRequestStore((s) => s.unknownFields);
@@ -76,6 +83,14 @@ export function RequestPanel() {
     <section className="request-panel" aria-label="Request">
       <div className="section-head">
         <h2>Request</h2>
+        <nav className="jump-links" aria-label="Jump to">
+          <button type="button" onClick={() => jumpTo('Export target')}>
+            Go to export
+          </button>
+          <button type="button" onClick={() => jumpTo('Import request')}>
+            Go to import
+          </button>
+        </nav>
       </div>
       <LiveJson />
       {Object.keys(unknown).length > 0 && (

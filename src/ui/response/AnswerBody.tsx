@@ -10,6 +10,14 @@ function loadRenderer(): Promise<Renderer> {
   return loading;
 }
 
+/**
+ * Loads the Markdown renderer ahead of the first answer (a model is ready or a run starts),
+ * so parsing its code never lands in the middle of a stream.
+ */
+export function preloadMarkdownRenderer(): void {
+  void loadRenderer();
+}
+
 /** The renderer once loaded; plain text is shown until then. */
 function useRenderer(): Renderer | null {
   // A function given to useState is called as an initialiser: wrap the renderer.

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ChatCompletionTokenLogprob } from 'openai/resources/chat/completions';
 import { useRunStore, type ChoiceView, type RunView } from '../../store/runStore';
 import { useRequestStore } from '../../store/requestStore';
@@ -6,7 +6,8 @@ import { errorParamRoot } from '../../request/validate';
 import type { Validation } from '../useValidation';
 import { PromptPreview } from './PromptPreview';
 import { ComparePanel } from './ComparePanel';
-import { AnswerBody } from './AnswerBody';
+import { AnswerBody, preloadMarkdownRenderer } from './AnswerBody';
+import { useEngineStore } from '../../store/engineStore';
 import { CopyButton } from '../CopyButton';
 
 /* Model output is untrusted: every token below is rendered as text, never as HTML. */
@@ -385,6 +386,11 @@ export function ResponsePanel({
   ];
   const problems = problemList.length;
   const stopped = latest !== undefined && isStopped(latest);
+  const modelReady = useEngineStore((s) => s.status === 'ready');
+  const anyRun = latest !== undefined;
+  useEffect(() => {
+    if (modelReady || anyRun) preloadMarkdownRenderer();
+  }, [modelReady, anyRun]);
   return (
     <section className="response" aria-label="Response">
       <div className="section-head">

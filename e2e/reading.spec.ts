@@ -110,7 +110,7 @@ test('an answer renders as sanitised Markdown: no injected HTML, script or javas
 
   // Copy answer: the raw text, whichever view is shown.
   await answer.copyAnswer.click();
-  await expect(answer.choice.getByRole('status').filter({ hasText: 'Copied.' })).toBeVisible();
+  await expect(answer.choice.getByRole('status').filter({ hasText: /^Copied\.$/ })).toBeVisible();
   expect(await clipboardText(page)).toBe(HOSTILE);
   expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
 

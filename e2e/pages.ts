@@ -63,7 +63,8 @@ export async function freshApp(page: Page, hash = '') {
   await page.goto(`/${hash}`);
   await page.evaluate(() => localStorage.clear());
   await page.goto(`/${hash}`);
-  await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+  // Messages shows at every width (Parameters sits behind a tab on a phone).
+  await expect(page.getByRole('heading', { name: 'Messages' })).toBeVisible();
 }
 
 /** Loads the default model (the generated tiny GGUF) through the engine bar. */
@@ -112,4 +113,88 @@ export async function renderPrompt(page: Page, body: Json): Promise<string> {
       throw new Error(`renderPrompt failed: ${JSON.stringify(e)}`, { cause: e });
     }
   }, body);
+}
+
+/** Page object for reading an answer: Markdown or raw text, copy buttons, code blocks. */
+export class AnswerView {
+  constructor(
+    private readonly page: Page,
+    private readonly index = 0,
+  ) {}
+  get choice(): Locator {
+    return this.page.getByTestId(`choice-${this.index}`);
+  }
+  get body(): Locator {
+    return this.choice.getByTestId('content');
+  }
+  get rawToggle(): Locator {
+    return this.choice.getByRole('button', { name: 'Raw text' });
+  }
+  get copyAnswer(): Locator {
+    return this.choice.getByRole('button', { name: `Copy answer ${this.index}` });
+  }
+  codeBlocks(): Locator {
+    return this.body.locator('.code-block');
+  }
+  copyCode(n: number): Locator {
+    return this.body.getByRole('button', { name: `Copy code block ${n}` });
+  }
+}
+
+/** The clipboard's text (the context must grant clipboard-read). */
+export async function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+/** Points the Server engine at a base URL the test answers with page.route (one reply). */
+export async function useRoutedServer(
+  page: Page,
+  baseUrl: string,
+  completion: unknown,
+  status = 200,
+) {
+  await page.route(`${baseUrl}/**`, (route) => {
+    const headers = {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Headers': '*',
+      'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    };
+    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers });
+    if (!route.request().url().endsWith('/chat/completions'))
+      return route.fulfill({ status: 404, headers, json: { detail: 'Not Found' } });
+    return route.fulfill({ status, headers, json: completion });
+  });
+  await page.getByLabel('Engine').selectOption('server');
+  await page.getByLabel('Server base URL').fill(baseUrl);
+}
+
+/** Page object for the live prompt token count and context bar beside the messages. */
+export class PromptMeter {
+  constructor(private readonly page: Page) {}
+  get root(): Locator {
+    return this.page.getByTestId('prompt-meter');
+  }
+  get bar(): Locator {
+    return this.root.getByRole('meter', { name: 'Context used by the prompt' });
+  }
+  /** Waits until the count matches the draft on screen, then returns it. */
+  async tokens(): Promise<number> {
+    await expect(this.root).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    return Number(await this.root.getAttribute('data-tokens'));
+  }
+}
+
+/** Page object for the page layout: panes and the tabs that reach them. */
+export class Layout {
+  constructor(private readonly page: Page) {}
+  pane(name: 'chat' | 'params' | 'request'): Locator {
+    return this.page.getByTestId(`pane-${name}`);
+  }
+  tab(name: 'Conversation' | 'Parameters' | 'Request & export'): Locator {
+    return this.page.getByTestId('pane-tabs').getByRole('tab', { name });
+  }
+  /** Shows a pane: by its tab where tabs are shown, else it is already on screen. */
+  async show(name: 'Conversation' | 'Parameters' | 'Request & export') {
+    if (await this.page.getByTestId('pane-tabs').isVisible()) await this.tab(name).click();
+  }
 }

@@ -3,6 +3,7 @@ import { persist, createJSONStorage } from 'zustand/middleware';
 import { PLAYGROUND_DEFAULTS } from '../request/params';
 import type { RequestDraft } from '../request/types';
 import { cpuModelName, DEFAULT_CPU_MODEL_URL } from './engineStore';
+import { lazyLocalStorage } from './lazyLocalStorage';
 
 export const DEFAULT_DRAFT: RequestDraft = {
   // The model the engine bar picks by default, so the field, the exports and the picker agree.
@@ -161,7 +162,8 @@ export const useRequestStore = create<RequestState>()(
     {
       name: 'playground.request',
       version: REQUEST_STORE_VERSION,
-      storage: createJSONStorage(() => localStorage),
+      // A large draft is written when typing pauses (see lazyLocalStorage).
+      storage: createJSONStorage(lazyLocalStorage),
       partialize: (s) => ({
         draft: s.draft,
         unknownFields: s.unknownFields,

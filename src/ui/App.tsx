@@ -8,6 +8,8 @@ import { SharedRequest } from './request/SharedRequest';
 import { ResponsePanel } from './response/ResponsePanel';
 import { EngineBar } from './engine/EngineBar';
 import { useRunActions } from './response/useRunActions';
+import { Workspace } from './layout/Workspace';
+import { PromptMeter } from './messages/PromptMeter';
 
 function useTheme() {
   const theme = useUiStore((s) => s.theme);
@@ -62,12 +64,20 @@ export function App() {
         </label>
       </header>
       <SharedRequest />
-      <main className="columns">
-        <MessagesEditor validation={validation} />
-        <ResponsePanel validation={validation} run={run} stop={stop} />
-        <ParamsForm validation={validation} />
-      </main>
-      <RequestPanel />
+      <Workspace
+        panes={{
+          chat: (
+            <>
+              <MessagesEditor validation={validation}>
+                <PromptMeter />
+              </MessagesEditor>
+              <ResponsePanel validation={validation} run={run} stop={stop} />
+            </>
+          ),
+          params: <ParamsForm validation={validation} />,
+          request: <RequestPanel />,
+        }}
+      />
     </div>
   );
 }

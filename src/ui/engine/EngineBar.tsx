@@ -124,10 +124,13 @@ export function EngineBar() {
       {s.engine === 'server' ? (
         <ServerLoad />
       ) : (
+        // aria-disabled, not disabled: the button keeps focus while the model loads.
         <button
           type="button"
-          onClick={() => void loadSelectedModel().catch(() => undefined)}
-          disabled={s.status === 'loading'}
+          onClick={() => {
+            if (s.status !== 'loading') void loadSelectedModel().catch(() => undefined);
+          }}
+          aria-disabled={s.status === 'loading'}
         >
           Load
         </button>

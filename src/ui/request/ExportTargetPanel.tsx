@@ -3,7 +3,7 @@ import { bodyCode, CODE_LANGS, type CodeLang } from '../../server/code';
 import { TARGETS, TARGET_LABELS, type Target } from '../../server/facts';
 import { translateRequest } from '../../server/translate';
 import { useExportStore } from '../../store/exportStore';
-import { useRequestStore } from '../../store/requestStore';
+import { useSettledDraft } from '../useSettledDraft';
 import { DEFAULT_SERVER_BASE_URL, useServerStore } from '../../store/serverStore';
 import { CompatReport } from './CompatReport';
 
@@ -50,7 +50,8 @@ function download(name: string, text: string) {
 
 /** Export for one server target: the body and code it takes, and the compatibility report. */
 export function ExportTargetPanel() {
-  const draft = useRequestStore((s) => s.draft);
+  // A large request re-translates only when typing pauses (see useSettledDraft).
+  const { draft } = useSettledDraft();
   const target = useExportStore((s) => s.target);
   const setTarget = useExportStore((s) => s.setTarget);
   const jsonSchemaName = useExportStore((s) => s.jsonSchemaName);
@@ -62,7 +63,8 @@ export function ExportTargetPanel() {
     () => translateRequest(draft, target, { jsonSchemaName }),
     [draft, target, jsonSchemaName],
   );
-  const code = codeFor(translation.body, tab, codeBaseUrl(target, serverBaseUrl));
+  const baseUrl = codeBaseUrl(target, serverBaseUrl);
+  const code = useMemo(() => codeFor(translation.body, tab, baseUrl), [translation, tab, baseUrl]);
   const file = TABS.find((t) => t.id === tab)!.file;
   const needsSchemaName = target === 'openai' && draft.guided_json !== undefined;
 
@@ -112,7 +114,13 @@ export function ExportTargetPanel() {
               </button>
             ))}
           </div>
-          <pre className="code" data-testid="export-code">
+          <pre
+            className="code"
+            data-testid="export-code"
+            tabIndex={0}
+            role="region"
+            aria-label={`Exported ${TABS.find((t) => t.id === tab)!.label}`}
+          >
             {code}
           </pre>
           <div className="button-row">

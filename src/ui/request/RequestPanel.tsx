@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import type { RequestDraft } from '../../request/types';
+import { useSettledDraft } from '../useSettledDraft';
 import { REQUEST_JSON_EDITOR, useRequestStore } from '../../store/requestStore';
 import { exportJson } from '../../request/export';
 import { importRequest } from '../../request/import';
@@ -9,20 +11,25 @@ import { PresetsPanel } from '../presets/PresetsPanel';
 
 /** The live request JSON: edits here replace the draft when they parse. */
 function LiveJson() {
-  const draft = useRequestStore((s) => s.draft);
+  // A large request re-serialises only when typing pauses (see useSettledDraft).
+  const { draft, settling } = useSettledDraft();
   const replaceDraft = useRequestStore((s) => s.replaceDraft);
   const setEditorError = useRequestStore((s) => s.setEditorError);
-  const json = exportJson(draft);
+  const json = useMemo(() => exportJson(draft), [draft]);
   const [text, setText] = useState(json);
   const [error, setError] = useState<string | null>(null);
-  // The request as this editor last showed or wrote it. A change from elsewhere (the form,
-  // an import) replaces the text during the same render, so the editor is never a commit
-  // behind the draft (an effect left a moment where it showed the old request).
-  const [shown, setShown] = useState(json);
-  if (json !== shown) {
-    setShown(json);
-    setText(json);
-    setError(null);
+  // The draft this editor last showed, and the one it last wrote. A change from elsewhere
+  // (the form, an import) replaces the text during the same render, so the editor is never a
+  // commit behind the draft (an effect left a moment where it showed the old request); the
+  // editor's own edits are left as typed.
+  const [shown, setShown] = useState(draft);
+  const [written, setWritten] = useState<RequestDraft | null>(null);
+  if (draft !== shown) {
+    setShown(draft);
+    if (draft !== written) {
+      setText(json);
+      setError(null);
+    }
   }
   return (
     <div className="live-json">
@@ -32,6 +39,7 @@ function LiveJson() {
         spellCheck={false}
         rows={18}
         value={text}
+        aria-busy={settling}
         className={error ? 'invalid' : undefined}
         onChange={(e) => {
           const t = e.target.value;
@@ -40,7 +48,7 @@ function LiveJson() {
             const { draft: d, unknown } = importRequest(t);
             setError(null);
             setEditorError(REQUEST_JSON_EDITOR, null);
-            setShown(exportJson(d));
+            setWritten(d);
             replaceDraft(d, unknown);
           } catch (err) {
             const msg = (err as Error).message;
@@ -58,6 +66,13 @@ function LiveJson() {
   );
 }
 
+/** Brings a control of this pane into view and focuses it (Import sits below the export). */
+function jumpTo(label: string) {
+  const el = document.querySelector<HTMLElement>(`[aria-label="${label}"]`);
+  el?.focus({ preventScroll: true });
+  el?.scrollIntoView({ block: 'center' });
+}
+
 export function RequestPanel() {
   const draft = useRequestStore((s) => s.draft);
   const unknown = useRequestStore((s) => s.unknownFields);
@@ -69,6 +84,14 @@ export function RequestPanel() {
     <section className="request-panel" aria-label="Request">
       <div className="section-head">
         <h2>Request</h2>
+        <nav className="jump-links" aria-label="Jump to">
+          <button type="button" onClick={() => jumpTo('Export target')}>
+            Go to export
+          </button>
+          <button type="button" onClick={() => jumpTo('Import request')}>
+            Go to import
+          </button>
+        </nav>
       </div>
       <LiveJson />
       {Object.keys(unknown).length > 0 && (

@@ -84,6 +84,7 @@ export function PromptPreview() {
           className={`code${refreshing ? ' stale' : ''}`}
           data-testid="prompt-text"
           aria-busy={refreshing}
+          tabIndex={0}
         >
           {preview.prompt}
         </pre>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ChatCompletionTokenLogprob } from 'openai/resources/chat/completions';
 import { useRunStore, type ChoiceView, type RunView } from '../../store/runStore';
 import { REQUEST_JSON_EDITOR, useRequestStore } from '../../store/requestStore';
@@ -9,6 +9,9 @@ import { ComparePanel } from './ComparePanel';
 import { ConversationActions } from '../conversation/ConversationActions';
 import { RunHistory } from '../conversation/RunHistory';
 import { SweepPanel } from '../sweep/SweepPanel';
+import { AnswerBody, preloadMarkdownRenderer } from './AnswerBody';
+import { useEngineStore } from '../../store/engineStore';
+import { CopyButton } from '../CopyButton';
 
 /* Model output is untrusted: every token below is rendered as text, never as HTML. */
 
@@ -101,7 +104,12 @@ function Tokens({ choice }: { choice: ChoiceView }) {
 
 function LogprobTable({ choice }: { choice: ChoiceView }) {
   return (
-    <div className="logprob-table-wrap">
+    <div
+      className="logprob-table-wrap"
+      tabIndex={0}
+      role="region"
+      aria-label={`Token logprobs of choice ${choice.index}`}
+    >
       <table className="logprob-table" data-testid="logprob-table">
         <caption>Token logprobs</caption>
         <thead>
@@ -144,6 +152,7 @@ function finishLabel(choice: ChoiceView, status: RunView['status']): string {
 function Choice({ choice, status }: { choice: ChoiceView; status: RunView['status'] }) {
   const [showTokens, setShowTokens] = useState(false);
   const [showTable, setShowTable] = useState(false);
+  const [raw, setRaw] = useState(false);
   const hasToolCalls = choice.toolCalls.length > 0;
   return (
     <div
@@ -157,13 +166,9 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
           {choice.reasoning}
         </details>
       )}
-      {/* Model output is untrusted: it is rendered as text, never as HTML. No empty box
-          beside tool calls. */}
-      {(choice.content !== '' || !hasToolCalls) && (
-        <div className="content" data-testid="content">
-          {choice.content}
-        </div>
-      )}
+      {/* Model output is untrusted: raw text, or Markdown sanitised by AnswerBody. No empty
+          box beside tool calls. */}
+      {(choice.content !== '' || !hasToolCalls) && <AnswerBody text={choice.content} raw={raw} />}
       {hasToolCalls && (
         <div className="tool-calls" data-testid="tool-calls">
           {choice.toolCalls.map((t, i) => (
@@ -175,12 +180,25 @@ function Choice({ choice, status }: { choice: ChoiceView; status: RunView['statu
       )}
       <div className="meta">
         choice {choice.index} · finish_reason:{' '}
-        <code data-testid="finish-reason">{finishLabel(choice, status)}</code>
+        <code data-testid="finish-reason">{finishLabel(choice, status)}</code>{' '}
         {status === 'cancelled' && !choice.finishReason && (
           <span className="badge" data-testid="choice-stopped">
             stopped by you
           </span>
-        )}
+        )}{' '}
+        <button
+          type="button"
+          aria-pressed={raw}
+          title="Show the answer as raw text instead of formatted Markdown"
+          onClick={() => setRaw(!raw)}
+        >
+          Raw text
+        </button>{' '}
+        <CopyButton
+          text={choice.content}
+          label="Copy answer"
+          ariaLabel={`Copy answer ${choice.index}`}
+        />
         {choice.logprobs.length > 0 && (
           <>
             {' '}
@@ -244,6 +262,35 @@ function RunMeta({ run }: { run: RunView }) {
       {ttft !== null && <> · first token {ttft.toFixed(2)} s</>}
       {elapsed !== null && <> · {elapsed.toFixed(2)} s</>}
       {tps !== null && <> · {tps.toFixed(1)} tok/s</>}
+    </div>
+  );
+}
+
+/** What a screen reader hears as a run moves on; the error itself is a role="alert" box. */
+function announcement(run: RunView | undefined): string {
+  if (!run) return '';
+  switch (run.status) {
+    case 'queued':
+      return 'Run queued.';
+    case 'running':
+      return 'Running…';
+    case 'cancelled':
+      return 'Run stopped.';
+    case 'error':
+      return 'Run failed; the error is shown under the run.';
+    case 'done': {
+      const finish = run.choices.map((c) => c.finishReason ?? 'none').join(', ');
+      const tokens = run.usage ? `, ${run.usage.completion_tokens} tokens` : '';
+      return `Run done (finish_reason ${finish}${tokens}).`;
+    }
+  }
+}
+
+/** Announces run status changes politely; mounted before the first run so it is heard. */
+function RunAnnouncer({ run }: { run: RunView | undefined }) {
+  return (
+    <div className="sr-only" role="status" data-testid="run-announcer">
+      {announcement(run)}
     </div>
   );
 }
@@ -350,6 +397,11 @@ export function ResponsePanel({
   ];
   const problems = problemList.length;
   const stopped = latest !== undefined && isStopped(latest);
+  const modelReady = useEngineStore((s) => s.status === 'ready');
+  const anyRun = latest !== undefined;
+  useEffect(() => {
+    if (modelReady || anyRun) preloadMarkdownRenderer();
+  }, [modelReady, anyRun]);
   return (
     <section className="response" aria-label="Response">
       <div className="section-head">
@@ -363,7 +415,13 @@ export function ResponsePanel({
         >
           Run <kbd>Ctrl+Enter</kbd>
         </button>
-        <button type="button" onClick={stop} disabled={!busy} title="Stop (Esc)">
+        {/* aria-disabled keeps focus on Stop when the run it stopped ends. */}
+        <button
+          type="button"
+          onClick={() => busy && stop()}
+          aria-disabled={!busy}
+          title="Stop (Esc)"
+        >
           Stop <kbd>Esc</kbd>
         </button>
         {problems > 0 && (
@@ -376,6 +434,7 @@ export function ResponsePanel({
       <PromptPreview />
       <ComparePanel validation={validation} />
       <SweepPanel validation={validation} />
+      <RunAnnouncer run={latest} />
       {latest && (
         <div data-testid="latest-run" data-status={latest.status}>
           <RunMeta run={latest} />
@@ -409,7 +468,7 @@ export function ResponsePanel({
           {latest.completion && (
             <details>
               <summary>Raw response JSON</summary>
-              <pre className="code" data-testid="raw-response">
+              <pre className="code" data-testid="raw-response" tabIndex={0}>
                 {JSON.stringify(latest.completion, null, 2)}
               </pre>
             </details>

@@ -72,7 +72,7 @@ test('add the answer, continue it with the explicit vLLM pair, then regenerate',
     max_completion_tokens: 6,
   });
   await runAndWait(() => response.runButton.click());
-  const first = (await response.content().textContent()) ?? '';
+  const first = await response.rawText();
   expect(first.length).toBeGreaterThan(0);
 
   await actions.button('Add to messages').click();
@@ -88,7 +88,7 @@ test('add the answer, continue it with the explicit vLLM pair, then regenerate',
   // Continue: the run sends continue_final_message with add_generation_prompt false; the
   // draft itself keeps starting new turns.
   await runAndWait(() => actions.button('Continue').click());
-  const more = (await response.content().textContent()) ?? '';
+  const more = await response.rawText();
   expect(more.length).toBeGreaterThan(0);
   const draft = await request.read();
   expect(draft.continue_final_message).toBeUndefined();
@@ -116,7 +116,7 @@ test('add the answer, continue it with the explicit vLLM pair, then regenerate',
   // Regenerate: the same request again (seeded, so the same answer); the answer added
   // since is the one replaced.
   await runAndWait(() => actions.button('Regenerate').click());
-  await expect(response.content()).toHaveText(more);
+  expect(await response.rawText()).toBe(more);
   expect(await messages.list()).toEqual([
     { role: 'system', content: 'S' },
     { role: 'user', content: 'Tell me a story.' },

@@ -77,7 +77,7 @@ test('number fields give exactly what was typed: no appending to the default, no
   // Reset all clears flagged text too: no stale "abc" left behind a cleared problem.
   await params.input('top_p').fill('abc');
   await expect(params.row('top_p').getByTestId('number-problem')).toContainText('not a number');
-  await page.getByRole('button', { name: 'Reset all' }).click();
+  await page.getByRole('button', { name: 'Reset all', exact: true }).click();
   await expect(params.input('top_p')).toHaveValue('');
   await expect(params.input('n')).toHaveValue('');
   await expect(page.getByTestId('number-problem')).toHaveCount(0);

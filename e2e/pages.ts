@@ -57,6 +57,14 @@ export class ResponsePanel {
   content(i = 0): Locator {
     return this.page.getByTestId(`choice-${i}`).getByTestId('content');
   }
+
+  /** A choice's exact text: switches its view to raw text (Markdown changes whitespace). */
+  async rawText(i = 0): Promise<string> {
+    const toggle = this.page.getByTestId(`choice-${i}`).getByRole('button', { name: 'Raw text' });
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    await expect(this.content(i)).toHaveAttribute('data-format', 'raw');
+    return (await this.content(i).textContent()) ?? '';
+  }
 }
 
 export async function freshApp(page: Page, hash = '') {
@@ -162,10 +170,51 @@ export async function useRoutedServer(
     if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers });
     if (!route.request().url().endsWith('/chat/completions'))
       return route.fulfill({ status: 404, headers, json: { detail: 'Not Found' } });
-    return route.fulfill({ status, headers, json: completion });
+    const body = route.request().postDataJSON() as { stream?: boolean } | null;
+    if (status !== 200 || body?.stream !== true)
+      return route.fulfill({ status, headers, json: completion });
+    // A streamed request gets the same completion as one chunk per choice, as a server sends.
+    return route.fulfill({
+      status,
+      headers: { ...headers, 'Content-Type': 'text/event-stream' },
+      body: asEventStream(completion),
+    });
   });
   await page.getByLabel('Engine').selectOption('server');
   await page.getByLabel('Server base URL').fill(baseUrl);
+}
+
+interface RoutedChoice {
+  index: number;
+  message: Record<string, unknown>;
+  finish_reason: string | null;
+}
+
+/** A chat.completion as the SSE stream of chat.completion.chunk objects that carries it. */
+function asEventStream(completion: unknown): string {
+  const c = completion as {
+    id?: string;
+    model?: string;
+    created?: number;
+    choices: RoutedChoice[];
+  };
+  const events = c.choices.map((choice) => {
+    const { tool_calls: calls, ...message } = choice.message;
+    const delta: Record<string, unknown> = { ...message };
+    if (Array.isArray(calls))
+      delta.tool_calls = calls.map((call: unknown, index: number) => ({
+        index,
+        ...(call as object),
+      }));
+    return {
+      id: c.id ?? 'chatcmpl-routed',
+      object: 'chat.completion.chunk',
+      created: c.created ?? 0,
+      model: c.model ?? 'routed',
+      choices: [{ index: choice.index, delta, finish_reason: choice.finish_reason }],
+    };
+  });
+  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'].join('');
 }
 
 /** Page object for the live prompt token count and context bar beside the messages. */

@@ -116,7 +116,7 @@ test('an answer renders as sanitised Markdown: no injected HTML, script or javas
 
   // The next answer (the renderer already loaded) renders the same way.
   await response.runButton.click();
-  await expect(page.getByText('Earlier runs (1)')).toBeVisible();
+  await expect(page.getByText('Run history (2)')).toBeVisible();
   await response.waitDone();
   await expect(answer.body).toHaveAttribute('data-format', 'markdown');
   await expect(answer.body.locator('strong')).toHaveText('bold');

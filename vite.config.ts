@@ -20,6 +20,11 @@ function ggufAsBinary(): Plugin {
   };
 }
 
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [react(), ggufAsBinary()],
   worker: { format: 'es' },
@@ -30,8 +35,10 @@ export default defineConfig({
     rolldownOptions: { input: { main: 'index.html', 'engine-harness': 'engine-harness.html' } },
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm', '@mlc-ai/web-xgrammar'] },
-  server: { port: 5173 },
-  preview: { port: 4173 },
+  // Cross-origin isolation (COOP + COEP): wasm threads need SharedArrayBuffer. require-corp
+  // still lets the Server engine and WebLLM fetch other origins with CORS.
+  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
+  preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION },
   test: {
     include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
     environment: 'node',

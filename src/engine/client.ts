@@ -117,6 +117,7 @@ export class EngineClient {
     engine: EngineKind,
     source: ModelSource,
     onProgress: (p: LoadProgress) => void,
+    threads?: number,
   ): Promise<ModelInfo> {
     this.loading?.reject({
       status: 409,
@@ -127,7 +128,7 @@ export class EngineClient {
     });
     return new Promise((resolve, reject) => {
       this.loading = { resolve, reject, onProgress };
-      this.post({ type: 'load', engine, source });
+      this.post({ type: 'load', engine, source, threads });
     });
   }
 

@@ -21,6 +21,8 @@ export interface ModelInfo {
   bosToken: string | null;
   eosToken: string | null;
   vocabSize: number;
+  /** CPU engine: the threads llama.cpp runs with. */
+  threads?: number;
 }
 
 export interface LoadProgress {
@@ -36,7 +38,7 @@ export interface WorkerError extends ApiError {
 }
 
 export type ToWorker =
-  | { type: 'load'; engine: EngineKind; source: ModelSource }
+  | { type: 'load'; engine: EngineKind; source: ModelSource; threads?: number }
   | { type: 'run'; runId: string; request: ChatRequest }
   | { type: 'cancel'; runId: string }
   | { type: 'preview'; callId: number; request: ChatRequest }

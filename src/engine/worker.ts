@@ -21,6 +21,7 @@ async function loadEngine(
   kind: EngineKind,
   source: ModelSource,
   onProgress: (p: LoadProgress) => void,
+  threads?: number,
 ): Promise<LoadedEngine> {
   if (kind === 'cpu') {
     const { loadCpuEngine } = await import('./cpu/cpuChatEngine');
@@ -29,9 +30,10 @@ async function loadEngine(
         { url: source.url },
         source.name ?? source.url.split('/').pop() ?? 'model',
         onProgress,
+        threads,
       );
     if (source.kind === 'file')
-      return loadCpuEngine({ file: source.file }, source.name, onProgress);
+      return loadCpuEngine({ file: source.file }, source.name, onProgress, threads);
     throw workerError(400, 'The CPU engine loads GGUF files (a URL or a local file).', 'model');
   }
   if (source.kind !== 'webllm')
@@ -66,8 +68,11 @@ async function handle(m: ToWorker): Promise<void> {
       engine = null;
       await old?.unload().catch(() => undefined);
       try {
-        const loaded = await loadEngine(m.engine, m.source, (progress) =>
-          post({ type: 'progress', progress }),
+        const loaded = await loadEngine(
+          m.engine,
+          m.source,
+          (progress) => post({ type: 'progress', progress }),
+          m.threads,
         );
         if (seq !== loadSeq) {
           await loaded.unload();

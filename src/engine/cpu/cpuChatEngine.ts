@@ -11,9 +11,10 @@ export async function loadCpuEngine(
   source: WllamaSource,
   name: string,
   onProgress: (p: LoadProgress) => void,
+  threads?: number,
 ): Promise<LoadedEngine> {
   const wllama = new WllamaEngine();
-  const loaded = await wllama.load(source, onProgress);
+  const loaded = await wllama.load(source, onProgress, { nThreads: threads });
   const md = loaded.metadata;
   const texts = md.tokens.map((t) => tokenText(t, md.tokenizerModel));
   const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);
@@ -26,6 +27,7 @@ export async function loadCpuEngine(
     bosToken: special(md.bosTokenId) ?? null,
     eosToken: special(md.eosTokenId) ?? null,
     vocabSize: loaded.nVocab,
+    threads: loaded.threads,
   };
   const engine: ChatEngine & LoadedEngine = {
     info,

@@ -2,6 +2,7 @@ import { useEngineStore, type EngineChoice } from '../../store/engineStore';
 import { loadSelectedModel, setPickedFile } from './loadModel';
 import { ServedModels } from './ServedModels';
 import { ServerSettings } from './ServerSettings';
+import { ThreadsSetting } from './ThreadsSetting';
 import { progressLabel } from './progressLabel';
 import { WebGpuErrorActions, WebGpuPanel } from './WebGpuPanel';
 
@@ -52,6 +53,7 @@ export function EngineBar() {
               }}
             />
           </label>
+          <ThreadsSetting />
         </>
       ) : (
         <WebGpuPanel />

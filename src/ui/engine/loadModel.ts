@@ -9,6 +9,7 @@ import { DEFAULT_DRAFT, useRequestStore } from '../../store/requestStore';
 import { webGpuSource } from './webgpuActions';
 import type { EngineKind, ModelSource, WorkerError } from '../../engine/protocol';
 import { useWebGpuStore } from '../../store/webgpuStore';
+import { useThreadsStore } from '../../store/threadsStore';
 
 let pickedFile: File | null = null;
 
@@ -30,9 +31,10 @@ function selectionKey(): string {
     return w.useCustom
       ? `webgpu|${w.customModelUrl}|${w.customModelLibUrl}`
       : `webgpu|${s.webgpuModelId}`;
+  const threads = useThreadsStore.getState().threads ?? 'default';
   return pickedFile
-    ? `cpu|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}`
-    : `cpu|${s.cpuModelUrl}`;
+    ? `cpu|${threads}|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}`
+    : `cpu|${threads}|${s.cpuModelUrl}`;
 }
 
 let loadedKey: string | null = null;
@@ -72,8 +74,11 @@ export function loadSelectedModel(): Promise<void> {
   store.set({ status: 'loading', progress: null, error: null, model: null });
   loading = currentSource()
     .then((source) =>
-      engineClient().load(tabEngine(), source, (progress) =>
-        useEngineStore.getState().set({ progress }),
+      engineClient().load(
+        tabEngine(),
+        source,
+        (progress) => useEngineStore.getState().set({ progress }),
+        tabEngine() === 'cpu' ? (useThreadsStore.getState().threads ?? undefined) : undefined,
       ),
     )
     .then(

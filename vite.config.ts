@@ -31,8 +31,15 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
-    // engine-harness.html: test page for the CPU engine (e2e/cpu-engine.spec.ts).
-    rolldownOptions: { input: { main: 'index.html', 'engine-harness': 'engine-harness.html' } },
+    // engine-harness.html: test page for the CPU engine (e2e/cpu-engine.spec.ts);
+    // bench-raw.html: bare wllama for tools/bench.ts.
+    rolldownOptions: {
+      input: {
+        main: 'index.html',
+        'engine-harness': 'engine-harness.html',
+        'bench-raw': 'bench-raw.html',
+      },
+    },
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm', '@mlc-ai/web-xgrammar'] },
   // Cross-origin isolation (COOP + COEP): wasm threads need SharedArrayBuffer. require-corp

@@ -22,7 +22,7 @@ function ggufAsBinary(): Plugin {
 
 export const CROSS_ORIGIN_ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
 };
 
 export default defineConfig({
@@ -42,8 +42,10 @@ export default defineConfig({
     },
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm', '@mlc-ai/web-xgrammar'] },
-  // Cross-origin isolation (COOP + COEP): wasm threads need SharedArrayBuffer. require-corp
-  // still lets the Server engine and WebLLM fetch other origins with CORS.
+  // Cross-origin isolation (COOP + COEP): wasm threads need SharedArrayBuffer. COEP
+  // credentialless, not require-corp: the Server engine's no-cors reachability probe (is the
+  // server up, refusing this origin?) must still get its opaque answer from servers that send
+  // no Cross-Origin-Resource-Policy header; CORS requests (Server engine, WebLLM) work either way.
   server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
   preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION },
   test: {

@@ -328,8 +328,8 @@ const threadCounts = [...new Set([1, N_THREADS])];
 const results: { model: BenchModel; threads: number; cell: Cell }[] = [];
 let mainApp: { page: Page; model: BenchModel; threads: number } | null = null;
 const mainModel = models.find((m) => m.label !== 'Q4_1') ?? models[0];
-for (const model of models)
-  for (const threads of threadCounts) {
+for (const threads of threadCounts)
+  for (const model of models) {
     const app = await appPage(model.file, threads);
     const raw = await rawPage(model.file, threads);
     const native = await nativeEngine(model.file, threads);
@@ -345,7 +345,13 @@ for (const model of models)
         else cell.native.push(await native.run(prompt, DECODE_TOKENS));
       }
     }
-    process.stderr.write(`${model.label} ${threads} thread(s) done\n`);
+    const f = (rs: Run[], g: (r: Run) => number) => f1(median(rs.map(g)));
+    process.stderr.write(
+      `${model.label} ${threads}T: pp app/raw/native ${f(cell.app, pp)}/${f(cell.raw, pp)}/${f(cell.native, pp)}, ` +
+        `decode ${f(cell.app, decode)}/${f(cell.raw, decode)}/${f(cell.native, decode)} tok/s; ` +
+        `per CPU-second pp ${f(cell.app, ppCpu)}/${f(cell.raw, ppCpu)}/${f(cell.native, ppCpu)}, ` +
+        `decode ${f(cell.app, decodeCpu)}/${f(cell.raw, decodeCpu)}/${f(cell.native, decodeCpu)}\n`,
+    );
     results.push({ model, threads, cell });
     await raw.close();
     await native.dispose();
@@ -552,36 +558,28 @@ await mainApp?.page.close();
   await page.close();
 }
 
-// 5. optional: batch sizes in the wasm (prompt processing), raw wllama
-if (argv.includes('--batch') && models.length) {
-  const model = mainModel!;
+// 5. optional: batch sizes in the wasm (prompt processing), raw wllama, one page at a time
+if (argv.includes('--batch') && mainModel) {
+  const model = mainModel;
   const variants: [string, Record<string, number>][] = [
     ['wllama default', {}],
     ['n_batch 512, n_ubatch 512', { n_batch: 512, n_ubatch: 512 }],
-    ['n_batch 512, n_ubatch 128', { n_batch: 512, n_ubatch: 128 }],
     ['n_batch 512, n_ubatch 32', { n_batch: 512, n_ubatch: 32 }],
-    ['n_batch 512, n_ubatch 8', { n_batch: 512, n_ubatch: 8 }],
+    ['n_batch 512, n_ubatch 4', { n_batch: 512, n_ubatch: 4 }],
   ];
-  const pages = [];
-  for (const [, extra] of variants) pages.push(await rawPage(model.file, 1, extra));
-  const res: number[][] = variants.map(() => []);
-  const decs: number[][] = variants.map(() => []);
-  for (let r = 0; r < ROUNDS; r++)
-    for (let i = 0; i < variants.length; i++) {
-      const run = await rawRun(pages[i]!, message(`batch ${r}`, 190), 16);
-      res[i]!.push(pp(run));
-      decs[i]!.push(decode(run));
-    }
   out();
-  out(`Batch sizes, raw wllama, ${model.label}, 1 thread:`);
+  out(`Batch sizes, raw wllama, ${model.label}, 1 thread, per CPU-second:`);
   out('| load params | prompt tok/s | decode tok/s | prompt/decode |');
   out('|---|---|---|---|');
-  variants.forEach(([name], i) =>
-    out(
-      `| ${name} | ${f1(median(res[i]!))} | ${f1(median(decs[i]!))} | ${f2(median(res[i]!) / median(decs[i]!))} |`,
-    ),
-  );
-  for (const p of pages) await p.close();
+  for (const [name, extra] of variants) {
+    const page = await rawPage(model.file, 1, extra);
+    const runs: Run[] = [];
+    for (let r = 0; r < ROUNDS; r++)
+      runs.push(await withCpu(() => rawRun(page, message(`batch ${name} ${r}`, WORDS), 16)));
+    const [p, d] = [median(runs.map(ppCpu)), median(runs.map(decodeCpu))];
+    out(`| ${name} | ${f1(p)} | ${f1(d)} | ${f2(p / d)} |`);
+    await page.close();
+  }
 }
 
 out();

@@ -546,7 +546,7 @@ await mainApp?.page.close();
     const body = await readFile(join(DIST, p));
     raw += body.length;
     gz += gzipSync(body, { level: 9 }).length;
-    if (/xgrammar|GrammarMatcher/i.test(body.toString('latin1'))) xgrammarIn.push(p);
+    if (/\.xgrammar\s*=\s*\{\}/.test(body.toString('latin1'))) xgrammarIn.push(p);
   }
   out();
   out(

@@ -7,7 +7,7 @@
 // tokens, and the initial JavaScript (gzip) before any engine loads. Prints figures, ratios,
 // goals and by how much a goal is missed; asserts nothing (timings vary by machine).
 // Usage: npm run build && npx tsx tools/bench.ts [--rounds 3] [--threads 2] [--words 190]
-//        [--decode 32] [--batch] [--dist dist]
+//        [--decode 32] [--batch | --only-batch] [--dist dist]
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
@@ -27,6 +27,8 @@ const opt = (name: string, def: string) => {
 const ROUNDS = Number(opt('rounds', '3'));
 const N_THREADS = Number(opt('threads', '2'));
 const DIST = resolve(opt('dist', 'dist'));
+/** --only-batch: just the n_batch/n_ubatch table (section 5). */
+const ONLY_BATCH = argv.includes('--only-batch');
 const DECODE_TOKENS = Number(opt('decode', '32'));
 /** Words of the user message for the prompt/decode table (~1.3 tokens a word). */
 const WORDS = Number(opt('words', '190'));
@@ -328,7 +330,7 @@ const threadCounts = [...new Set([1, N_THREADS])];
 const results: { model: BenchModel; threads: number; cell: Cell }[] = [];
 let mainApp: { page: Page; model: BenchModel; threads: number } | null = null;
 const mainModel = models.find((m) => m.label !== 'Q4_1') ?? models[0];
-for (const threads of threadCounts)
+for (const threads of ONLY_BATCH ? [] : threadCounts)
   for (const model of models) {
     const app = await appPage(model.file, threads);
     const raw = await rawPage(model.file, threads);
@@ -491,7 +493,7 @@ if (main) {
 await mainApp?.page.close();
 
 // 3. main-thread long tasks while the page streams 2,000 tokens (tiny model, rendered in the UI)
-{
+if (!ONLY_BATCH) {
   const page = await browser.newPage();
   await page.goto(base);
   await page.evaluate(() => localStorage.clear());
@@ -531,7 +533,7 @@ await mainApp?.page.close();
 }
 
 // 4. initial JavaScript before any engine loads
-{
+if (!ONLY_BATCH) {
   const page = await browser.newPage();
   const scripts = new Set<string>();
   page.on('response', (r) => {
@@ -559,7 +561,7 @@ await mainApp?.page.close();
 }
 
 // 5. optional: batch sizes in the wasm (prompt processing), raw wllama, one page at a time
-if (argv.includes('--batch') && mainModel) {
+if ((argv.includes('--batch') || ONLY_BATCH) && mainModel) {
   const model = mainModel;
   const variants: [string, Record<string, number>][] = [
     ['wllama default', {}],

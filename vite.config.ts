@@ -21,6 +21,11 @@ function ggufAsBinary(): Plugin {
   };
 }
 
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
+};
+
 export default defineConfig({
   // The CPU engine loads wllama.wasm patched so that no token can fail a run (tools/wllamaWasm.ts).
   plugins: [react(), ggufAsBinary(), patchedWllamaWasm()],
@@ -28,12 +33,23 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
-    // engine-harness.html: test page for the CPU engine (e2e/cpu-engine.spec.ts).
-    rolldownOptions: { input: { main: 'index.html', 'engine-harness': 'engine-harness.html' } },
+    // engine-harness.html: test page for the CPU engine (e2e/cpu-engine.spec.ts);
+    // bench-raw.html: bare wllama for tools/bench.ts.
+    rolldownOptions: {
+      input: {
+        main: 'index.html',
+        'engine-harness': 'engine-harness.html',
+        'bench-raw': 'bench-raw.html',
+      },
+    },
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm', '@mlc-ai/web-xgrammar'] },
-  server: { port: 5173 },
-  preview: { port: 4173 },
+  // Cross-origin isolation (COOP + COEP): wasm threads need SharedArrayBuffer. COEP
+  // credentialless, not require-corp: the Server engine's no-cors reachability probe (is the
+  // server up, refusing this origin?) must still get its opaque answer from servers that send
+  // no Cross-Origin-Resource-Policy header; CORS requests (Server engine, WebLLM) work either way.
+  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
+  preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION },
   test: {
     include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
     environment: 'node',

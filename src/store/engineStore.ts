@@ -26,8 +26,12 @@ export interface EngineState {
   set: (p: Partial<EngineState>) => void;
 }
 
-/** The real model `npm run models` places, when PyPI could be reached; else the tiny one. */
-export const DEFAULT_CPU_MODEL_URL = 'models/SmolLM2-135M-Instruct.Q4_1.gguf';
+/**
+ * The real model `npm run models` places, when PyPI could be reached (SmolLM2-135M re-quantised
+ * from Q4_1 to Q4_K + Q5_1, which have wasm SIMD kernels: tools/convert-model.ts); else the
+ * tiny one.
+ */
+export const DEFAULT_CPU_MODEL_URL = 'models/SmolLM2-135M-Instruct.Q4_K-Q5_1.gguf';
 export const FALLBACK_CPU_MODEL_URL = 'models/tiny-random.gguf';
 
 /** The name the CPU engine gives a model loaded from a URL: the file name without .gguf. */

@@ -22,11 +22,10 @@ export async function loadCpuEngine(
   options: LoadOptions = {},
 ): Promise<LoadedEngine> {
   const wllama = new WllamaEngine();
-  const loaded = await wllama.load(
-    source,
-    onProgress,
-    options.contextSize !== undefined ? { nCtx: options.contextSize } : {},
-  );
+  const loaded = await wllama.load(source, onProgress, {
+    ...(options.contextSize !== undefined ? { nCtx: options.contextSize } : {}),
+    ...(options.threads !== undefined ? { nThreads: options.threads } : {}),
+  });
   const md = loaded.metadata;
   const texts = md.tokens.map((t) => tokenText(t, md.tokenizerModel));
   const special = (id: number | undefined) => (id === undefined ? undefined : texts[id]);
@@ -40,6 +39,7 @@ export async function loadCpuEngine(
     bosToken: special(md.bosTokenId) ?? null,
     eosToken: special(md.eosTokenId) ?? null,
     vocabSize: loaded.nVocab,
+    threads: loaded.threads,
   };
   const engine: ChatEngine & LoadedEngine = {
     info,

@@ -16,6 +16,7 @@ import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
 // wllama's wasm with llama-server's UTF-8 failure points patched out (tools/wllamaWasm.ts).
 import wasmUrl from 'virtual:wllama-patched.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
+import { canUseThreads, defaultThreads } from '../threads';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 /** A generated token (the response layer's type), plus whether it ended generation. */
@@ -59,7 +60,11 @@ export type ModelSource = { url: string; cache?: boolean } | { file: Blob };
 export interface LoadOptions {
   /** Context size; default min(training context, 4096). */
   nCtx?: number;
-  /** Threads; default 1 without cross-origin isolation, wllama's choice with it. */
+  /**
+   * Threads; default 1 without cross-origin isolation (wasm threads need it), with it one less
+   * than the cores the browser reports (one core stays free for the page: oversubscribed
+   * threads spin and run many times slower).
+   */
   nThreads?: number;
 }
 
@@ -249,8 +254,7 @@ export class WllamaEngine {
       const metadata = await readGgufMetadataFromBlob(first);
       const total = blobs.reduce((n, b) => n + b.size, 0);
       onProgress({ loaded: 0, total, phase: 'load' });
-      const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-      const nThreads = opts.nThreads ?? (isolated ? undefined : 1);
+      const nThreads = canUseThreads() ? (opts.nThreads ?? defaultThreads()) : 1;
       const trainCtx = metadata.contextLength > 0 ? metadata.contextLength : 4096;
       const params: LoadModelParams = {
         n_ctx: opts.nCtx ?? Math.min(trainCtx, 4096),
@@ -259,7 +263,7 @@ export class WllamaEngine {
         ctx_shift: false,
         // no `seed` here: a load-time seed would override every request's seed
       };
-      if (nThreads !== undefined) params.n_threads = nThreads;
+      params.n_threads = nThreads;
       await wllama.loadModel(blobs, params);
       const info = wllama.getLoadedContextInfo();
       // wllama 3.13 resolves even when llama.cpp failed to load the model.

@@ -8,8 +8,9 @@ import {
 import { fetchServedModels } from './ServedModels';
 import { DEFAULT_DRAFT, useRequestStore } from '../../store/requestStore';
 import { webGpuSource } from './webgpuActions';
-import type { EngineKind, ModelSource, WorkerError } from '../../engine/protocol';
+import type { EngineKind, LoadOptions, ModelSource, WorkerError } from '../../engine/protocol';
 import { useWebGpuStore } from '../../store/webgpuStore';
+import { useThreadsStore } from '../../store/threadsStore';
 
 let pickedFile: File | null = null;
 
@@ -32,9 +33,20 @@ function selectionKey(): string {
       ? `webgpu|${w.customModelUrl}|${w.customModelLibUrl}`
       : `webgpu|${s.webgpuModelId}`;
   const ctx = `ctx=${contextSize() ?? ''}`;
+  const threads = useThreadsStore.getState().threads ?? 'default';
   return pickedFile
-    ? `cpu|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}|${ctx}`
-    : `cpu|${s.cpuModelUrl}|${ctx}`;
+    ? `cpu|${threads}|file|${pickedFile.name}|${pickedFile.size}|${pickedFile.lastModified}|${ctx}`
+    : `cpu|${threads}|${s.cpuModelUrl}|${ctx}`;
+}
+
+/** The CPU engine's load settings: context size and threads, where the user set them. */
+function cpuLoadOptions(): LoadOptions {
+  const options: LoadOptions = {};
+  const ctx = contextSize();
+  if (ctx !== undefined) options.contextSize = ctx;
+  const threads = useThreadsStore.getState().threads;
+  if (threads !== null && threads !== undefined) options.threads = threads;
+  return options;
 }
 
 /** The context size to load the CPU engine with; undefined: the engine's default. */
@@ -104,7 +116,7 @@ export function loadSelectedModel(): Promise<void> {
         tabEngine(),
         source,
         (progress) => useEngineStore.getState().set({ progress }),
-        tabEngine() === 'cpu' && contextSize() !== undefined ? { contextSize: contextSize() } : {},
+        tabEngine() === 'cpu' ? cpuLoadOptions() : {},
       ),
     )
     .then(

@@ -55,6 +55,15 @@ export const XGRAMMAR_FORMATS = new Set([
   'relative-json-pointer',
 ]);
 
+/**
+ * Formats xgrammar checks by shape only (checked against the wasm): the day of the month is not
+ * checked against the month, so "2024-02-30" and "2023-02-29" are accepted.
+ */
+export const SHAPE_ONLY_FORMATS: Readonly<Record<string, string>> = {
+  date: 'checked by shape only: impossible dates such as 2024-02-30 are accepted',
+  'date-time': 'checked by shape only: impossible dates such as 2024-02-30T10:00:00Z are accepted',
+};
+
 const ANNOTATIONS = new Set([
   'title',
   'description',
@@ -139,7 +148,10 @@ class SchemaWalker {
   readonly loosening: SchemaLoosening[] = [];
   readonly markers: PreparedSchema['markers'] = [];
 
-  constructor(private readonly param: string) {}
+  constructor(
+    private readonly param: string,
+    private readonly stringCap: number | null = null,
+  ) {}
 
   /** > 0 while inside a part of the schema that is not enforced at all (multi-entry allOf). */
   private quiet = 0;
@@ -194,6 +206,21 @@ class SchemaWalker {
       !XGRAMMAR_FORMATS.has(node.format)
     ) {
       this.report(path, 'format', `format "${node.format}" is not enforced`);
+    } else if (
+      !combinator &&
+      typeof node.format === 'string' &&
+      node.format in SHAPE_ONLY_FORMATS
+    ) {
+      this.report(path, 'format', `format "${node.format}" is ${SHAPE_ONLY_FORMATS[node.format]}`);
+    }
+    if (
+      this.stringCap !== null &&
+      !combinator &&
+      node.type === 'string' &&
+      !['maxLength', 'pattern', 'format', 'enum', 'const'].some((k) => k in node)
+    ) {
+      const min = typeof node.minLength === 'number' ? node.minLength : 0;
+      out.maxLength = Math.max(this.stringCap, min);
     }
 
     const bounds = BOUNDS.filter((k) => typeof node[k] === 'number');
@@ -282,9 +309,18 @@ class SchemaWalker {
   }
 }
 
+export interface PrepareOptions {
+  /** Opt-in maxLength for strings whose schema gives no length, pattern, format, enum or const. */
+  stringCap?: number | null;
+}
+
 /** Rewrites a schema for xgrammar and lists what the grammar will not enforce. */
-export function prepareSchema(schema: unknown, param: string): PreparedSchema {
-  const walker = new SchemaWalker(param);
+export function prepareSchema(
+  schema: unknown,
+  param: string,
+  options: PrepareOptions = {},
+): PreparedSchema {
+  const walker = new SchemaWalker(param, options.stringCap ?? null);
   const out = walker.walk(schema, '');
   return { schema: out, markers: walker.markers, loosening: walker.loosening };
 }

@@ -433,6 +433,9 @@ function readSchema(req: ConstraintRequest, source: string): { schema: unknown; 
 /** Meta-schema check (draft-07) for a readable "what and where" before xgrammar sees it. */
 function metaValidate(schema: unknown, param: string): void {
   if (typeof schema === 'boolean') return;
+  // draft-04 and older read differently (boolean exclusiveMinimum); ajv here knows draft-07 only
+  const declared = (schema as { $schema?: unknown }).$schema;
+  if (typeof declared === 'string' && /draft-0[0-4]\b/.test(declared)) return;
   const copy = { ...(schema as Record<string, unknown>) };
   delete copy.$schema;
   if (!ajv.validateSchema(copy)) {
@@ -460,9 +463,7 @@ async function jsonSchemaGrammar(
   if (badRef) {
     throw new ConstraintError(
       param,
-      badRef.ref.startsWith('#')
-        ? `invalid JSON schema at "${badRef.path}": $ref ${JSON.stringify(badRef.ref)} points to nothing in the schema`
-        : `${UNSUPPORTED}: the $ref ${JSON.stringify(badRef.ref)} at "${badRef.path}" points outside the schema (only "#/..." references are read)`,
+      `invalid JSON schema at "${badRef.path}": $ref ${JSON.stringify(badRef.ref)} points to nothing in the schema`,
     );
   }
   const construct = unsupportedConstruct(schema, strictMode);
@@ -517,7 +518,12 @@ async function jsonSchemaGrammar(
 function unsupportedConstruct(schema: unknown, strictMode: boolean): string | null {
   let found: string | null = null;
   walkSchemas(schema, '', (node, path) => {
-    if (found || !strictMode) return;
+    if (found) return;
+    if (typeof node.$ref === 'string' && refThroughArray(schema, node.$ref)) {
+      found = `the $ref ${JSON.stringify(node.$ref)} at "${path || '/'}" goes through a list (an array index); xgrammar follows references through objects only. Move the definition to the root "$defs".`;
+      return;
+    }
+    if (!strictMode) return;
     const isArray =
       node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array'));
     const min = node.minItems;
@@ -536,12 +542,25 @@ function unsupportedConstruct(schema: unknown, strictMode: boolean): string | nu
   return found;
 }
 
-/** The first `$ref` that does not point into the schema itself. */
+/** Does this local reference step into an array on its way? */
+function refThroughArray(schema: unknown, ref: string): boolean {
+  if (!ref.startsWith('#/')) return false;
+  let node: unknown = schema;
+  for (const raw of ref.slice(2).split('/')) {
+    if (Array.isArray(node)) return true;
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return false;
+}
+
+/** The first `#...` reference that points to nothing in the schema. */
 function unresolvedRef(schema: unknown): { ref: string; path: string } | null {
   let found: { ref: string; path: string } | null = null;
   const resolve = (ref: string): boolean => {
     if (ref === '#') return true;
-    if (!ref.startsWith('#/')) return false;
+    // references outside the schema are xgrammar's to read (schema.ts reports them)
+    if (!ref.startsWith('#/')) return !ref.startsWith('#');
     let node: unknown = schema;
     for (const raw of ref.slice(2).split('/')) {
       const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');

@@ -170,6 +170,13 @@ class SchemaWalker {
     const out: Record<string, unknown> = { ...node };
     const combinator = ['$ref', 'anyOf', 'oneOf'].find((k) => k in node);
 
+    if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) {
+      this.report(
+        path,
+        '$ref',
+        'a reference outside the schema is not followed: any JSON value is accepted',
+      );
+    }
     if ('oneOf' in node) {
       this.report(
         path,
@@ -292,7 +299,14 @@ class SchemaWalker {
       if (quiet) this.quiet--;
     }
     if (Array.isArray(node.items)) {
-      out.items = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));
+      // draft-07 tuples: xgrammar 0.1.27 refuses an `items` list and reads `prefixItems`
+      // (requiring every listed item); `additionalItems` becomes `items`, and without it strict
+      // mode allows no further items (as it does for a missing `items`).
+      out.prefixItems = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));
+      const additional = out.additionalItems; // walked with the other single sub-schemas
+      delete out.items;
+      delete out.additionalItems;
+      if ('additionalItems' in node) out.items = additional;
     } else if ('items' in node) {
       out.items = this.walk(node.items, `${path}/items`);
     }

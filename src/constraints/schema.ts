@@ -64,6 +64,16 @@ export const SHAPE_ONLY_FORMATS: Readonly<Record<string, string>> = {
   'date-time': 'checked by shape only: impossible dates such as 2024-02-30T10:00:00Z are accepted',
 };
 
+/**
+ * The maxLength the opt-in string cap gives this schema node: only a `"type": "string"` schema
+ * without maxLength, pattern, format, enum or const is capped; a larger minLength wins.
+ */
+export function stringCapFor(node: Record<string, unknown>, cap: number): number | undefined {
+  if (node.type !== 'string') return undefined;
+  if (['maxLength', 'pattern', 'format', 'enum', 'const'].some((k) => k in node)) return undefined;
+  return Math.max(cap, typeof node.minLength === 'number' ? node.minLength : 0);
+}
+
 const ANNOTATIONS = new Set([
   'title',
   'description',
@@ -220,15 +230,9 @@ class SchemaWalker {
     ) {
       this.report(path, 'format', `format "${node.format}" is ${SHAPE_ONLY_FORMATS[node.format]}`);
     }
-    if (
-      this.stringCap !== null &&
-      !combinator &&
-      node.type === 'string' &&
-      !['maxLength', 'pattern', 'format', 'enum', 'const'].some((k) => k in node)
-    ) {
-      const min = typeof node.minLength === 'number' ? node.minLength : 0;
-      out.maxLength = Math.max(this.stringCap, min);
-    }
+    const capped =
+      this.stringCap === null || combinator ? undefined : stringCapFor(node, this.stringCap);
+    if (capped !== undefined) out.maxLength = capped;
 
     const bounds = BOUNDS.filter((k) => typeof node[k] === 'number');
     if (bounds.length > 0 && !combinator) {

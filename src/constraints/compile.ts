@@ -33,6 +33,9 @@ import {
 } from './grammar';
 import type { Expr, Grammar, Rule } from './grammar';
 import { regexToExpr } from './regex';
+import { TAB_WHITESPACE_PATTERN } from './whitespace';
+
+export { TAB_WHITESPACE_PATTERN, VLLM_WHITESPACE_PATTERN } from './whitespace';
 import { prepareSchema } from './schema';
 import type { SchemaLoosening } from './schema';
 import { callXGrammar, loadXGrammar } from './xgrammar';
@@ -140,16 +143,6 @@ export interface CompileOptions {
    */
   stringCap?: number | null;
 }
-
-/**
- * The tab's default whitespace between JSON tokens: nothing, one space, or one newline and up
- * to 20 spaces or tabs (pretty-printed JSON up to 10 levels of two-space indentation). vLLM and
- * xgrammar allow any amount (`[ \n\t]*`), on which a small model can loop until max_tokens;
- * this keeps the pretty-printed form small models write by habit, and ends such loops.
- */
-export const TAB_WHITESPACE_PATTERN = '( |\\n[ \\t]{0,20})?';
-/** vLLM's (and xgrammar's) whitespace between JSON tokens. */
-export const VLLM_WHITESPACE_PATTERN = '[ \\n\\t]*';
 
 export const SUPPORTED_BACKENDS = ['xgrammar', 'llama.cpp'] as const;
 

@@ -77,11 +77,23 @@ const candidates = corpus.filter((c) => {
     return false;
   }
 });
-// evenly spread over the candidates, so that every source can be picked
-const picked = Array.from(
-  { length: Math.min(SCHEMAS, candidates.length) },
-  (_, i) => candidates[Math.floor((i * candidates.length) / Math.min(SCHEMAS, candidates.length))]!,
-);
+// half of them with a free string (no maxLength, pattern, format, enum or const: what the
+// string cap changes), each half evenly spread over its candidates
+const hasFreeString = (schema: unknown): boolean =>
+  JSON.stringify(capped(schema)) !== JSON.stringify(schema);
+const spread = <T>(xs: T[], n: number): T[] =>
+  Array.from(
+    { length: Math.min(n, xs.length) },
+    (_, i) => xs[Math.floor((i * xs.length) / Math.min(n, xs.length))]!,
+  );
+const withFree = candidates.filter((c) => hasFreeString(c.schema));
+const picked = [
+  ...spread(withFree, Math.ceil(SCHEMAS / 2)),
+  ...spread(
+    candidates.filter((c) => !hasFreeString(c.schema)),
+    Math.floor(SCHEMAS / 2),
+  ),
+];
 
 /** The opt-in string cap, applied the way the compiler's `stringCap` option applies it. */
 function capped(node: unknown): unknown {

@@ -38,7 +38,7 @@ import { TAB_WHITESPACE_PATTERN } from './whitespace';
 export { TAB_WHITESPACE_PATTERN, VLLM_WHITESPACE_PATTERN } from './whitespace';
 import { prepareSchema } from './schema';
 import type { SchemaLoosening } from './schema';
-import { callXGrammar, loadXGrammar } from './xgrammar';
+import { callXGrammar, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
 import type { XGrammar } from './xgrammar';
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +476,13 @@ async function jsonSchemaGrammar(
     result = await callXGrammar(param, UNSUPPORTED, toEbnf);
   } catch (e) {
     // name the pattern at fault when a regex is what xgrammar refused
-    const pattern = e instanceof ConstraintError ? await refusedPattern(xg, schema) : null;
+    const broken = (x: unknown): boolean =>
+      x instanceof ConstraintError && x.message.startsWith(XGRAMMAR_BROKEN);
+    if (!(e instanceof ConstraintError) || broken(e)) throw e;
+    const pattern = await refusedPattern(xg, schema);
+    if (pattern && pattern.reason.startsWith(XGRAMMAR_BROKEN)) {
+      throw new ConstraintError(param, pattern.reason);
+    }
     if (pattern) {
       throw new ConstraintError(
         param,

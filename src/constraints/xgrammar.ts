@@ -93,6 +93,9 @@ function reasonsFrom(lines: string[], kind: 'FATAL' | 'WARNING'): string[] {
  */
 const BROKEN_WASM = /memory access out of bounds|table index is out of bounds|call stack exhausted/;
 
+/** How the message starts when xgrammar has broken (see BROKEN_WASM). */
+export const XGRAMMAR_BROKEN = 'the grammar engine (xgrammar 0.1.27) has stopped working:';
+
 export interface XGrammarCallResult<T> {
   value: T;
   /** "[WARNING]" lines xgrammar printed during the call (silent loosening). */
@@ -130,7 +133,7 @@ export async function callXGrammar<T>(
     if (BROKEN_WASM.test(thrown)) {
       throw new ConstraintError(
         param,
-        `the grammar engine (xgrammar 0.1.27) has stopped working: after some 30 refused schemas or grammars its wasm runs out of stack (each refusal leaks some), and every later call fails. Reload the page to start it afresh. (${thrown})`,
+        `${XGRAMMAR_BROKEN} after some 30 refused schemas or grammars its wasm runs out of stack (each refusal leaks some), and every later call fails. Reload the page to start it afresh. (${thrown})`,
       );
     }
     const reason = reasons.join('; ') || fallback || thrown;

@@ -72,3 +72,28 @@ describe('generated schemas (schemaArb)', () => {
     );
   }, 240_000);
 });
+
+describe('xgrammar 0.1.27 after many refusals', () => {
+  it('breaks for good, and the compiler says so and what to do', async () => {
+    const xg = await freshXGrammar();
+    const refused = { guided_json: { type: 'string', pattern: '^(|a)$' } };
+    let last = '';
+    for (let i = 0; i < 100 && !/stopped working/.test(last); i++) {
+      try {
+        await compileConstraint(refused, { xgrammar: xg });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConstraintError);
+        last = (e as Error).message;
+      }
+    }
+    expect(last).toMatch(
+      /^the grammar engine \(xgrammar 0\.1\.27\) has stopped working: .*Reload the page/,
+    );
+    // a fresh instance works again (what a page reload gives)
+    const c = await compileConstraint(
+      { guided_json: { type: 'string' } },
+      { xgrammar: await freshXGrammar() },
+    );
+    expect(c.kind).toBe('json_schema');
+  }, 120_000);
+});

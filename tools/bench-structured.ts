@@ -260,7 +260,9 @@ for (const entry of picked) {
       st.runs.push(r);
       st.valid.push(valid);
       stats.set(mode, st);
-      if (r.error) console.log(`  ${mode} ${entry.id} seed ${seed}: error ${r.error}`);
+      console.log(
+        `  ${entry.id} seed ${seed} ${mode}: ${r.finish}, ${r.tokens} tokens, ${valid ? 'valid' : 'not valid'}${r.error ? `: ${r.error}` : ''}`,
+      );
     }
     const free = await run(base);
     const st = stats.get('unconstrained') ?? { runs: [], valid: [] };

@@ -64,7 +64,9 @@ describe('kinds', () => {
   it('json_object: any JSON object', async () => {
     const c = await compiled({ response_format: { type: 'json_object' } });
     expect(c).toMatchObject({ kind: 'json_object', source: 'response_format' });
-    expect(c.xgrammar).toMatchObject({ type: 'json_schema', strictMode: false });
+    expect(c.xgrammar.type).toBe('ebnf'); // the tab's bounded whitespace is written in
+    const any = await compiled({ response_format: { type: 'json_object' } }, { whitespace: 'any' });
+    expect(any.xgrammar).toMatchObject({ type: 'json_schema', strictMode: false });
     await expectAccepts(
       c,
       ['{}', '{"a": [1, {"b": null}], "c": "d"}', '{\n  "x": true\n}'],
@@ -377,12 +379,21 @@ describe('errors', () => {
     });
     expect(meta.param).toBe('guided_json');
     expect(meta.message).toMatch(/^invalid JSON schema at "\/properties\/a\/type": /);
-    const tuple = await failure({
-      guided_json: { type: 'array', items: [{ type: 'integer' }], additionalItems: false },
+    // draft-07 tuples (which xgrammar refuses) are read as prefixItems
+    const tuple = await compiled({
+      guided_json: {
+        type: 'array',
+        items: [{ type: 'integer' }],
+        additionalItems: { type: 'boolean' },
+      },
     });
-    expect(tuple.message).toBe('invalid JSON schema: items must be a boolean or an object');
+    await expectAccepts(tuple, ['[1]', '[1, true, false]'], ['[]', '["a"]', '[1, 2]']);
+    const closed = await compiled({ guided_json: { type: 'array', items: [{ type: 'integer' }] } });
+    await expectAccepts(closed, ['[1]'], ['[1, 2]']);
     const ref = await failure({ guided_json: { $ref: '#/$defs/missing' } });
-    expect(ref.message).toMatch(/^invalid JSON schema: .*missing/);
+    expect(ref.message).toBe(
+      'invalid JSON schema at "/": $ref "#/$defs/missing" points to nothing in the schema',
+    );
     expect(ref.message).not.toMatch(/Aborted/);
     const text = await failure({ guided_json: '{"type": ' });
     expect(text.message).toMatch(/^guided_json is not valid JSON: /);
@@ -430,5 +441,150 @@ describe('errors', () => {
     ).toMatch(/names function "g", which is not among the request's tools \(f\)/);
     expect((await failure({ tool_choice: 'required' })).param).toBe('tools');
     expect((await failure({ tools, tool_choice: 'sometimes' as never })).param).toBe('tool_choice');
+  });
+});
+
+describe('whitespace between JSON tokens', () => {
+  const schema = {
+    type: 'object',
+    properties: { a: { type: 'string' }, b: { type: 'array', items: {} }, c: { type: 'integer' } },
+  };
+  const pretty = '{\n  "a": "x",\n  "b": [\n    1,\n    {"k": null}\n  ],\n  "c": 2\n}';
+
+  it('is bounded by default, in both printed forms: compact and pretty JSON pass, loops do not', async () => {
+    for (const req of [
+      { guided_json: schema },
+      { response_format: { type: 'json_object' as const } },
+      {
+        tools: [{ type: 'function' as const, function: { name: 'f', parameters: schema } }],
+        tool_choice: { type: 'function' as const, function: { name: 'f' } },
+      },
+    ]) {
+      const c = await compiled(req);
+      expect(c.gbnf).not.toMatch(/\[(\\t|\\n| |-)+\][*+]/); // no unbounded whitespace left
+      await expectAccepts(
+        c,
+        ['{"a":"x","c":2}', '{"a": "x", "c": 2}', pretty, `{\n${' '.repeat(20)}"a": "x"}`],
+        [
+          '{\n\n"a": "x"}',
+          `{\n${' '.repeat(21)}"a": "x"}`,
+          '{"a": "x"  }',
+          '{"a"\n:\n\n"x"}',
+          '{ \n"a": "x"}',
+        ],
+      );
+    }
+  });
+
+  it('follows guided_whitespace_pattern (full vLLM semantics) and the "any" option', async () => {
+    const loop = `{"a"${'\n'.repeat(30)}: "x"}`;
+    const explicit = await compiled({
+      guided_json: schema,
+      guided_whitespace_pattern: '[ \\n\\t]*',
+    });
+    await expectAccepts(explicit, [loop, pretty], ['{"a" "x"}']);
+    const any = await compiled({ guided_json: schema }, { whitespace: 'any' });
+    expect(any.xgrammar.type).toBe('json_schema');
+    await expectAccepts(any, [loop, pretty], []);
+    const compact = await compiled({ guided_json: schema, guided_whitespace_pattern: '' });
+    await expectAccepts(compact, ['{"a":"x","c":2}'], ['{"a": "x"}', pretty]);
+  });
+
+  // xgrammar 0.1.27 lets a nullable whitespace *rule* skip a comma; the compiler writes the
+  // whitespace in place. This fails if withWhitespace goes back to a `ws ::= …` rule.
+  it('never lets whitespace stand in for a comma', async () => {
+    for (const ws of [undefined, '[ \\n\\t]*', '( |\\n)?']) {
+      const c = await compiled({ guided_json: schema, guided_whitespace_pattern: ws });
+      await expectAccepts(
+        c,
+        ['{"a":"x", "c":1}'],
+        ['{"a":"x" "c":1}', '{"a":"x"\n"c":1}', '{"a":"x"\n"b":[] "c":1}'],
+      );
+    }
+  });
+});
+
+describe('repetition counts above llama.cpp limit (2000)', () => {
+  it('maxLength 3000: the GBNF splits the count and means the same as the xgrammar form', async () => {
+    const c = await compiled({ guided_json: { type: 'string', maxLength: 3000 } });
+    for (const m of c.gbnf.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) {
+      expect(Number(m[1])).toBeLessThanOrEqual(2000);
+      if (m[2]) expect(Number(m[2])).toBeLessThanOrEqual(2000);
+    }
+    const s = (n: number): string => JSON.stringify('a'.repeat(n));
+    await expectAccepts(c, [s(0), s(1999), s(2000), s(2001), s(3000)], [s(3001)]);
+  });
+
+  it('minLength and maxLength both above the limit', async () => {
+    const c = await compiled({
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'x', schema: { type: 'string', minLength: 2001, maxLength: 4100 } },
+      },
+    });
+    const s = (n: number): string => JSON.stringify('b'.repeat(n));
+    await expectAccepts(c, [s(2001), s(4000), s(4100)], [s(2000), s(4101)]);
+  });
+});
+
+describe('what the grammar engine does not support is called that', () => {
+  it('names the parameter and the construct', async () => {
+    const empty = await failure({ guided_json: { type: 'string', pattern: '^(|a)$' } });
+    expect(empty.param).toBe('guided_json');
+    expect(empty.message).toMatch(
+      /^unsupported by the grammar engine \(xgrammar 0\.1\.27\): the pattern "\^\(\|a\)\$" at "\/pattern" .*empty alternative/,
+    );
+    const nul = await failure({
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'x',
+          schema: { type: 'object', properties: { k: { type: 'string', pattern: '[\u0000-a]' } } },
+        },
+      },
+    });
+    expect(nul.param).toBe('response_format.json_schema.schema');
+    expect(nul.message).toMatch(
+      /^unsupported by the grammar engine .* at "\/properties\/k\/pattern" .*U\+0000/,
+    );
+    const items = await failure({ guided_json: { type: 'array', minItems: 1 } });
+    expect(items.message).toMatch(
+      /^unsupported by the grammar engine .*: the array at "\/" has minItems 1 but no "items" schema/,
+    );
+    for (const e of [empty, nul, items]) expect(e.message).not.toMatch(/invalid JSON schema/);
+    // the same schema with items, or without strict mode's reading, compiles
+    await compiled({ guided_json: { type: 'array', minItems: 1, items: {} } });
+  });
+});
+
+describe('string length cap (opt-in)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      free: { type: 'string' },
+      long: { type: 'string', minLength: 10 },
+      bounded: { type: 'string', maxLength: 20 },
+      dated: { type: 'string', format: 'date' },
+    },
+    required: ['free', 'long', 'bounded', 'dated'],
+    additionalProperties: false,
+  };
+  const doc = (free: number, long: number, bounded: number): string =>
+    JSON.stringify({
+      free: 'f'.repeat(free),
+      long: 'l'.repeat(long),
+      bounded: 'b'.repeat(bounded),
+      dated: '2024-01-02',
+    });
+
+  it('caps strings the schema leaves unbounded, says so, and is off by default', async () => {
+    const off = await compiled({ guided_json: schema });
+    expect(off.warnings.join()).not.toMatch(/cap/);
+    await expectAccepts(off, [doc(100, 50, 20)], []);
+    const on = await compiled({ guided_json: schema }, { stringCap: 8 });
+    expect(on.warnings.join()).toMatch(/string length cap on: .* at most 8 characters/);
+    await expectAccepts(on, [doc(8, 10, 20), doc(0, 10, 0)], [doc(9, 10, 20), doc(8, 9, 20)]);
+    // minLength above the cap wins; an explicit maxLength is kept
+    await expectAccepts(on, [doc(1, 10, 20)], [doc(1, 11, 20), doc(1, 10, 21)]);
   });
 });

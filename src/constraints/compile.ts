@@ -28,13 +28,17 @@ import {
   rep,
   sanitizeNames,
   seq,
+  splitLongRepetitions,
   xgrammarClassIssues,
 } from './grammar';
 import type { Expr, Grammar, Rule } from './grammar';
 import { regexToExpr } from './regex';
+import { TAB_WHITESPACE_PATTERN } from './whitespace';
+
+export { TAB_WHITESPACE_PATTERN, VLLM_WHITESPACE_PATTERN } from './whitespace';
 import { prepareSchema } from './schema';
 import type { SchemaLoosening } from './schema';
-import { callXGrammar, loadXGrammar } from './xgrammar';
+import { callXGrammar, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
 import type { XGrammar } from './xgrammar';
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +131,17 @@ export interface CompileOptions {
   xgrammar?: XGrammar;
   /** Tool-call form to force for tool_choice required / named (default "vllm"). */
   toolCallFormat?: ToolCallFormat;
+  /**
+   * Whitespace between JSON tokens when the request gives no guided_whitespace_pattern:
+   * "bounded" (the tab's default: TAB_WHITESPACE_PATTERN) or "any" (vLLM's and xgrammar's
+   * default, `[ \n\t]*`). A guided_whitespace_pattern always wins.
+   */
+  whitespace?: 'bounded' | 'any';
+  /**
+   * Opt-in: the longest a JSON string typed "string" may be when its schema gives no
+   * maxLength, pattern, format, enum or const (null or absent: no cap). Reported in `warnings`.
+   */
+  stringCap?: number | null;
 }
 
 export const SUPPORTED_BACKENDS = ['xgrammar', 'llama.cpp'] as const;
@@ -231,7 +246,21 @@ export async function compileConstraint(
   if (plan.kind === 'none') return { kind: 'none', warnings };
 
   const xg = async (): Promise<XGrammar> => options.xgrammar ?? (await loadXGrammar());
-  const wsExpr = typeof ws === 'string' ? regexToExpr(ws, 'guided_whitespace_pattern') : null;
+  const wsExpr =
+    typeof ws === 'string'
+      ? regexToExpr(ws, 'guided_whitespace_pattern')
+      : (options.whitespace ?? 'bounded') === 'bounded' && JSON_KINDS.has(plan.kind)
+        ? regexToExpr(TAB_WHITESPACE_PATTERN, 'guided_whitespace_pattern')
+        : null;
+  const cap = options.stringCap ?? null;
+  if (cap !== null && !(Number.isInteger(cap) && cap >= 1)) {
+    throw new RangeError(`stringCap must be a positive integer, got ${cap}`);
+  }
+  if (cap !== null && JSON_KINDS.has(plan.kind) && plan.kind !== 'json_object') {
+    warnings.push(
+      `string length cap on: strings without maxLength, pattern, format, enum or const may hold at most ${cap} characters (a tab option, not sent to a server)`,
+    );
+  }
 
   let built: Built;
   let toolCall: ToolCallInfo | undefined;
@@ -242,7 +271,7 @@ export async function compileConstraint(
       break;
     case 'json_schema': {
       const { schema, param } = readSchema(req, plan.source!);
-      built = await jsonSchemaGrammar(await xg(), schema, param, true);
+      built = await jsonSchemaGrammar(await xg(), schema, param, true, cap);
       break;
     }
     case 'regex': {
@@ -260,7 +289,7 @@ export async function compileConstraint(
       built = await userGrammar(await xg(), req.guided_grammar);
       break;
     case 'tool_call': {
-      const result = await toolCallGrammar(await xg(), req, options.toolCallFormat ?? 'vllm');
+      const result = await toolCallGrammar(await xg(), req, options.toolCallFormat ?? 'vllm', cap);
       built = result.built;
       toolCall = result.info;
       break;
@@ -272,8 +301,11 @@ export async function compileConstraint(
     grammar = withWhitespace(grammar, wsExpr);
     built.nativeSchema = undefined;
   }
+  // llama.cpp refuses counts above 2000 (xgrammar prints e.g. {0,8064} for maxLength 8192)
   const gbnf =
-    plan.kind === 'grammar' ? (req.guided_grammar as string) : printGrammar(grammar, 'gbnf');
+    plan.kind === 'grammar'
+      ? (req.guided_grammar as string)
+      : printGrammar(splitLongRepetitions(grammar), 'gbnf');
   if (plan.kind !== 'grammar') selfCheck(gbnf);
   const xgrammar: XGrammarSpec = built.nativeSchema
     ? {
@@ -394,6 +426,9 @@ function readSchema(req: ConstraintRequest, source: string): { schema: unknown; 
 /** Meta-schema check (draft-07) for a readable "what and where" before xgrammar sees it. */
 function metaValidate(schema: unknown, param: string): void {
   if (typeof schema === 'boolean') return;
+  // draft-04 and older read differently (boolean exclusiveMinimum); ajv here knows draft-07 only
+  const declared = (schema as { $schema?: unknown }).$schema;
+  if (typeof declared === 'string' && /draft-0[0-4]\b/.test(declared)) return;
   const copy = { ...(schema as Record<string, unknown>) };
   delete copy.$schema;
   if (!ajv.validateSchema(copy)) {
@@ -406,27 +441,57 @@ function metaValidate(schema: unknown, param: string): void {
   }
 }
 
+/** What the grammar engine refuses in a schema that is valid JSON Schema. */
+const UNSUPPORTED = 'unsupported by the grammar engine (xgrammar 0.1.27)';
+
 async function jsonSchemaGrammar(
   xg: XGrammar,
   schema: unknown,
   param: string,
   strictMode: boolean,
+  stringCap: number | null = null,
 ): Promise<Built> {
   metaValidate(schema, param);
-  const prepared = prepareSchema(schema, param);
+  const badRef = unresolvedRef(schema);
+  if (badRef) {
+    throw new ConstraintError(
+      param,
+      `invalid JSON schema at "${badRef.path}": $ref ${JSON.stringify(badRef.ref)} points to nothing in the schema`,
+    );
+  }
+  const construct = unsupportedConstruct(schema, strictMode);
+  if (construct) throw new ConstraintError(param, `${UNSUPPORTED}: ${construct}`);
+  const prepared = prepareSchema(schema, param, { stringCap });
   const text = JSON.stringify(prepared.schema);
-  const { value: printed, warnings } = await callXGrammar(
-    param,
-    'invalid JSON schema',
-    async () => {
-      const g = await xg.Grammar.fromJSONSchema(text, true, undefined, undefined, strictMode);
-      try {
-        return g.toString();
-      } finally {
-        g.dispose();
-      }
-    },
-  );
+  const toEbnf = async (): Promise<string> => {
+    const g = await xg.Grammar.fromJSONSchema(text, true, undefined, undefined, strictMode);
+    try {
+      return g.toString();
+    } finally {
+      g.dispose();
+    }
+  };
+  let result: { value: string; warnings: string[] };
+  try {
+    result = await callXGrammar(param, UNSUPPORTED, toEbnf);
+  } catch (e) {
+    // name the pattern at fault when a regex is what xgrammar refused
+    const broken = (x: unknown): boolean =>
+      x instanceof ConstraintError && x.message.startsWith(XGRAMMAR_BROKEN);
+    if (!(e instanceof ConstraintError) || broken(e)) throw e;
+    const pattern = await refusedPattern(xg, schema);
+    if (pattern && pattern.reason.startsWith(XGRAMMAR_BROKEN)) {
+      throw new ConstraintError(param, pattern.reason);
+    }
+    if (pattern) {
+      throw new ConstraintError(
+        param,
+        `${UNSUPPORTED}: the pattern ${JSON.stringify(pattern.pattern)} at "${pattern.path}" uses a regex construct it cannot convert${patternHint(pattern.pattern)}; xgrammar says: ${pattern.reason}`,
+      );
+    }
+    throw e;
+  }
+  const { value: printed, warnings } = result;
   let grammar = parseXGrammarPrinted(printed);
   if (prepared.markers.length > 0) {
     grammar = substituteMarkers(grammar, prepared.markers);
@@ -443,6 +508,150 @@ async function jsonSchemaGrammar(
     loosening: prepared.loosening,
     warnings: [...warnings.map((w) => `xgrammar: ${w}`), ...classWarnings],
   };
+}
+
+/**
+ * Valid JSON Schema that xgrammar refuses with an unhelpful reason, found before calling it:
+ * strict mode reads a missing `items` as "no items", so `minItems` > 0 cannot be met.
+ */
+function unsupportedConstruct(schema: unknown, strictMode: boolean): string | null {
+  let found: string | null = null;
+  walkSchemas(schema, '', (node, path) => {
+    if (found) return;
+    if (typeof node.$ref === 'string' && refThroughArray(schema, node.$ref)) {
+      found = `the $ref ${JSON.stringify(node.$ref)} at "${path || '/'}" goes through a list (an array index); xgrammar follows references through objects only. Move the definition to the root "$defs".`;
+      return;
+    }
+    if (!strictMode) return;
+    const isArray =
+      node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array'));
+    const min = node.minItems;
+    const tuple = Array.isArray(node.prefixItems)
+      ? node.prefixItems.length
+      : Array.isArray(node.items)
+        ? node.items.length
+        : 0;
+    const open =
+      (node.items !== undefined && !Array.isArray(node.items)) ||
+      node.additionalItems !== undefined;
+    if (isArray && typeof min === 'number' && min > tuple && !open) {
+      found = `the array at "${path || '/'}" has minItems ${min} but no "items" schema; in strict mode (as on vLLM) that allows ${tuple === 0 ? 'no items at all' : `only the ${tuple} listed`}. Add "items" (e.g. {}) to allow any item.`;
+    }
+  });
+  return found;
+}
+
+/** Does this local reference step into an array on its way? */
+function refThroughArray(schema: unknown, ref: string): boolean {
+  if (!ref.startsWith('#/')) return false;
+  let node: unknown = schema;
+  for (const raw of ref.slice(2).split('/')) {
+    if (Array.isArray(node)) return true;
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return false;
+}
+
+/** The first `#...` reference that points to nothing in the schema. */
+function unresolvedRef(schema: unknown): { ref: string; path: string } | null {
+  let found: { ref: string; path: string } | null = null;
+  const resolve = (ref: string): boolean => {
+    if (ref === '#') return true;
+    // references outside the schema are xgrammar's to read (schema.ts reports them)
+    if (!ref.startsWith('#/')) return !ref.startsWith('#');
+    let node: unknown = schema;
+    for (const raw of ref.slice(2).split('/')) {
+      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      if (typeof node !== 'object' || node === null || !(key in node)) return false;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return true;
+  };
+  walkSchemas(schema, '', (node, path) => {
+    if (!found && typeof node.$ref === 'string' && !resolve(node.$ref)) {
+      found = { ref: node.$ref, path: path || '/' };
+    }
+  });
+  return found;
+}
+
+/** Calls `visit` on every schema object of `schema` (sub-schemas of the usual keywords). */
+function walkSchemas(
+  node: unknown,
+  path: string,
+  visit: (node: Record<string, unknown>, path: string) => void,
+): void {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+  const obj = node as Record<string, unknown>;
+  visit(obj, path);
+  const part = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
+  for (const [key, value] of Object.entries(obj)) {
+    if (
+      ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'].includes(key)
+    ) {
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        for (const [name, sub] of Object.entries(value))
+          walkSchemas(sub, `${path}/${key}/${part(name)}`, visit);
+      }
+    } else if (
+      ['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'].includes(key) &&
+      Array.isArray(value)
+    ) {
+      value.forEach((sub, i) => walkSchemas(sub, `${path}/${key}/${i}`, visit));
+    } else if (
+      [
+        'items',
+        'additionalItems',
+        'additionalProperties',
+        'not',
+        'if',
+        'then',
+        'else',
+        'contains',
+        'propertyNames',
+      ].includes(key)
+    ) {
+      walkSchemas(value, `${path}/${key}`, visit);
+    }
+  }
+}
+
+/** "(|", "|)", "||" or a leading / trailing "|" outside a class (rough, only for a hint). */
+const EMPTY_ALTERNATIVE = /(^\^?\|)|(\|\$?$)|(^|[^\\])(\(\||\|\)|\|\|)/;
+
+function patternHint(pattern: string): string {
+  if (pattern.includes('\u0000')) return ' (a raw U+0000 character; the escape "\\u0000" works)';
+  if (EMPTY_ALTERNATIVE.test(pattern)) {
+    return ' (an empty alternative, as in "(|a)"; write "(a)?" instead)';
+  }
+  return '';
+}
+
+/** The first `pattern` of the schema that xgrammar refuses on its own, with its reason. */
+async function refusedPattern(
+  xg: XGrammar,
+  schema: unknown,
+): Promise<{ pattern: string; path: string; reason: string } | null> {
+  const patterns: Array<{ pattern: string; path: string }> = [];
+  walkSchemas(schema, '', (node, path) => {
+    if (typeof node.pattern === 'string')
+      patterns.push({ pattern: node.pattern, path: `${path}/pattern` });
+  });
+  for (const p of patterns) {
+    try {
+      await callXGrammar('pattern', 'refused', async () => {
+        const g = await xg.Grammar.fromJSONSchema(
+          JSON.stringify({ type: 'string', pattern: p.pattern }),
+          true,
+        );
+        g.dispose();
+      });
+    } catch (e) {
+      return { ...p, reason: (e as Error).message.replace(/^refused: /, '') };
+    }
+  }
+  return null;
 }
 
 /** Replaces the placeholders of schema.ts (bounded integers, awkward property names). */
@@ -486,17 +695,42 @@ function substituteMarkers(
   return { rules: [...out.rules, ...extra] };
 }
 
-/** Swaps xgrammar's inter-token whitespace `[ \n\t]*` for the guided_whitespace_pattern. */
+/**
+ * Swaps xgrammar's inter-token whitespace `[ \n\t]*` for `wsExpr`. The expression is written
+ * in place, not as a rule: xgrammar 0.1.27 mis-parses a reference to a rule that can match
+ * nothing there (with a `ws ::= [ \n\t]*` rule, `{"a":"x" "b":1}` passes without its comma;
+ * see compile.test.ts). Repetitions inside it become rules that match at least one character,
+ * so the GBNF stays small (llama.cpp expands every `{m,n}` it reads).
+ */
 function withWhitespace(grammar: Grammar, wsExpr: Expr): Grammar {
   const names = new Set(grammar.rules.map((r) => r.name));
-  let name = WS_RULE;
-  while (names.has(name)) name += '-x';
+  const extra: Rule[] = [];
+  const hoist = (e: Expr): Expr => {
+    switch (e.t) {
+      case 'seq':
+        return seq(...e.items.map(hoist));
+      case 'alt':
+        return alt(...e.alts.map(hoist));
+      case 'rep': {
+        const body = hoist(e.body);
+        if (e.max !== null && e.max <= 1) return rep(body, e.min, e.max);
+        let name = `${WS_RULE}-run`;
+        for (let i = 2; names.has(name); i++) name = `${WS_RULE}-run-${i}`;
+        names.add(name);
+        extra.push({ name, body: rep(body, Math.max(1, e.min), e.max) });
+        return e.min === 0 ? rep(ref(name), 0, 1) : ref(name);
+      }
+      default:
+        return e;
+    }
+  };
+  const inline = hoist(wsExpr);
   const replaced = mapExprs(dropLookaheads(grammar), (e) =>
     e.t === 'rep' && e.min === 0 && e.max === null && classIs(e.body, [0x09, 0x0a, 0x20])
-      ? ref(name)
+      ? inline
       : e,
   );
-  return { rules: [...replaced.rules, { name, body: wsExpr }] };
+  return { rules: [...replaced.rules, ...extra] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,6 +781,7 @@ async function toolCallGrammar(
   xg: XGrammar,
   req: ConstraintRequest,
   format: ToolCallFormat,
+  stringCap: number | null,
 ): Promise<{ built: Built; info: ToolCallInfo }> {
   const tools = req.tools;
   if (!Array.isArray(tools) || tools.length === 0) {
@@ -593,7 +828,7 @@ async function toolCallGrammar(
   for (const tool of selected) {
     const param = `tools[${tool.index}].function.parameters`;
     const schema = tool.parameters ?? { type: 'object', properties: {} };
-    const built = await jsonSchemaGrammar(xg, schema, param, true);
+    const built = await jsonSchemaGrammar(xg, schema, param, true, stringCap);
     const prefix = `t${tool.index}-`;
     rules.push(...renameRules(built.grammar, (n) => prefix + n).rules);
     loosening.push(

@@ -211,3 +211,34 @@ describe('xgrammar printed EBNF -> GBNF, property', () => {
     );
   });
 });
+
+describe('splitLongRepetitions', () => {
+  it('keeps the language of x{a,b} while every count stays within the limit', async () => {
+    const { splitLongRepetitions } = await import('./grammar');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 9 }),
+        fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }),
+        async (min, extra) => {
+          const max = extra === null ? null : min + extra;
+          const g: Grammar = {
+            rules: [
+              { name: 'root', body: { t: 'rep', body: { t: 'lit', cps: [0x61] }, min, max } },
+            ],
+          };
+          const split = splitLongRepetitions(g, 3);
+          const gbnf = printGrammar(split, 'gbnf');
+          for (const m of gbnf.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) {
+            expect(Number(m[1])).toBeLessThanOrEqual(3);
+            if (m[2]) expect(Number(m[2])).toBeLessThanOrEqual(3);
+          }
+          for (let n = 0; n <= 12; n++) {
+            const want = n >= min && (max === null || n <= max);
+            expect(await gbnfAccepts(gbnf, 'a'.repeat(n)), `${gbnf} on ${n}`).toBe(want);
+          }
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+});

@@ -714,3 +714,31 @@ export function printGrammar(g: Grammar, dialect: PrintDialect): string {
   const rules = [...g.rules].sort((a, b) => Number(b.name === 'root') - Number(a.name === 'root'));
   return rules.map((r) => printRule(r, dialect)).join('\n') + '\n';
 }
+
+/**
+ * Rewrites every repetition whose count exceeds llama.cpp's limit (MAX_REPETITION) into an
+ * equivalent expression whose counts stay within it: `x{a,b}` becomes `x{a}` (in blocks of at
+ * most the limit) followed by `x{0,b-a}`, the latter as nested optional blocks
+ * (`x{L} rest | x{0,L-1}`), so that a parser never has more than two ways to read a prefix.
+ * xgrammar reads large counts itself; only the GBNF needs this.
+ */
+export function splitLongRepetitions(g: Grammar, limit = MAX_REPETITION): Grammar {
+  const exact = (body: Expr, n: number): Expr[] => {
+    const parts: Expr[] = [];
+    for (let left = n; left > 0; left -= limit)
+      parts.push(rep(body, Math.min(left, limit), Math.min(left, limit)));
+    return parts;
+  };
+  const upTo = (body: Expr, n: number): Expr =>
+    n <= limit
+      ? rep(body, 0, n)
+      : alt(seq(rep(body, limit, limit), upTo(body, n - limit)), rep(body, 0, limit - 1));
+  return mapExprs(g, (e) => {
+    if (e.t !== 'rep' || (e.min <= limit && (e.max === null || e.max <= limit))) return e;
+    const head =
+      e.min > limit ? exact(e.body, e.min) : e.min > 0 ? [rep(e.body, e.min, e.min)] : [];
+    if (e.max === null) return seq(...head, rep(e.body, 0, null));
+    const rest = e.max - e.min;
+    return seq(...head, ...(rest > 0 ? [upTo(e.body, rest)] : []));
+  });
+}

@@ -365,7 +365,7 @@ describe('sampled outputs always obey the constraint', () => {
     const parse = (text: string): Array<{ name: string; arguments: unknown }> => {
       const blocks = text.split('\n');
       const calls: Array<{ name: string; arguments: unknown }> = [];
-      const re = /<tool_call>\n(.*)\n<\/tool_call>/gs;
+      const re = /<tool_call>\n(.*?)\n<\/tool_call>/gs;
       let rest = text;
       for (const m of text.matchAll(re)) {
         calls.push(JSON.parse(m[1]!) as { name: string; arguments: unknown });

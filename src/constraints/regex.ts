@@ -9,7 +9,8 @@
  * word boundaries, anchors elsewhere than at the ends, inline flags, Unicode property escapes,
  * unknown letter escapes (e.g. Python's \Z), classes that match nothing, and counts above 2000.
  */
-import { parse } from 'regjsparser';
+// a default import: regjsparser is CommonJS, and plain Node (tsx tools) gives no named exports
+import regjsparser from 'regjsparser';
 import type { AstNode, CharacterClassBody, RootNode } from 'regjsparser';
 import { ConstraintError } from './errors';
 import {
@@ -78,7 +79,11 @@ export class RegexConverter {
     const flags = /[\u{10000}-\u{10FFFF}]/u.test(source) ? 'u' : '';
     let root: RootNode<Features>;
     try {
-      root = parse(source, flags, { namedGroups: true, lookbehind: true, modifiers: true });
+      root = regjsparser.parse(source, flags, {
+        namedGroups: true,
+        lookbehind: true,
+        modifiers: true,
+      });
     } catch (e) {
       const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       return this.fail(`invalid regular expression: ${message}`);

@@ -4,6 +4,13 @@ import { compileConstraint } from './compile';
 import { explainSchemaLoosening } from './schema';
 import { gbnfAccepts, specAccepts } from './testing/support';
 
+/** Raw xgrammar, the schema as it is (any whitespace, strict mode). */
+const xgAccepts = (schema: object, text: string): Promise<boolean> =>
+  specAccepts(
+    { type: 'json_schema', schema: JSON.stringify(schema), anyWhitespace: true, strictMode: true },
+    text,
+  );
+
 describe('explainSchemaLoosening', () => {
   it('lists what the grammar will not enforce, with JSON pointers', () => {
     const schema = {
@@ -75,13 +82,32 @@ describe('explainSchemaLoosening', () => {
           s: { type: 'string', minLength: 1, maxLength: 3 },
           e: { enum: [1, 'a', null] },
           a: { type: 'array', items: { type: 'boolean' }, minItems: 1, maxItems: 2 },
-          d: { type: 'string', format: 'date' },
+          t: { type: 'string', format: 'time' },
           r: { $ref: '#/properties/s', description: 'annotations are fine' },
         },
         required: ['n'],
         additionalProperties: false,
       }),
     ).toEqual([]);
+  });
+});
+
+describe('formats checked by shape only', () => {
+  it('flags date and date-time, whose impossible days xgrammar accepts', async () => {
+    const flagged = explainSchemaLoosening({
+      type: 'object',
+      properties: { d: { type: 'string', format: 'date' }, t: { format: 'date-time' } },
+    });
+    expect(flagged.map((l) => [l.path, l.keyword])).toEqual([
+      ['/properties/d', 'format'],
+      ['/properties/t', 'format'],
+    ]);
+    expect(flagged[1]!.reason).toMatch(/checked by shape only: .*2024-02-30T10:00:00Z/);
+    // the fact behind it
+    expect(await xgAccepts({ type: 'string', format: 'date-time' }, '"2024-02-30T10:00:00Z"')).toBe(
+      true,
+    );
+    expect(await xgAccepts({ type: 'string', format: 'date' }, '"2023-02-29"')).toBe(true);
   });
 });
 

@@ -55,6 +55,25 @@ export const XGRAMMAR_FORMATS = new Set([
   'relative-json-pointer',
 ]);
 
+/**
+ * Formats xgrammar checks by shape only (checked against the wasm): the day of the month is not
+ * checked against the month, so "2024-02-30" and "2023-02-29" are accepted.
+ */
+export const SHAPE_ONLY_FORMATS: Readonly<Record<string, string>> = {
+  date: 'checked by shape only: impossible dates such as 2024-02-30 are accepted',
+  'date-time': 'checked by shape only: impossible dates such as 2024-02-30T10:00:00Z are accepted',
+};
+
+/**
+ * The maxLength the opt-in string cap gives this schema node: only a `"type": "string"` schema
+ * without maxLength, pattern, format, enum or const is capped; a larger minLength wins.
+ */
+export function stringCapFor(node: Record<string, unknown>, cap: number): number | undefined {
+  if (node.type !== 'string') return undefined;
+  if (['maxLength', 'pattern', 'format', 'enum', 'const'].some((k) => k in node)) return undefined;
+  return Math.max(cap, typeof node.minLength === 'number' ? node.minLength : 0);
+}
+
 const ANNOTATIONS = new Set([
   'title',
   'description',
@@ -139,7 +158,10 @@ class SchemaWalker {
   readonly loosening: SchemaLoosening[] = [];
   readonly markers: PreparedSchema['markers'] = [];
 
-  constructor(private readonly param: string) {}
+  constructor(
+    private readonly param: string,
+    private readonly stringCap: number | null = null,
+  ) {}
 
   /** > 0 while inside a part of the schema that is not enforced at all (multi-entry allOf). */
   private quiet = 0;
@@ -158,6 +180,13 @@ class SchemaWalker {
     const out: Record<string, unknown> = { ...node };
     const combinator = ['$ref', 'anyOf', 'oneOf'].find((k) => k in node);
 
+    if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) {
+      this.report(
+        path,
+        '$ref',
+        'a reference outside the schema is not followed: any JSON value is accepted',
+      );
+    }
     if ('oneOf' in node) {
       this.report(
         path,
@@ -194,7 +223,16 @@ class SchemaWalker {
       !XGRAMMAR_FORMATS.has(node.format)
     ) {
       this.report(path, 'format', `format "${node.format}" is not enforced`);
+    } else if (
+      !combinator &&
+      typeof node.format === 'string' &&
+      node.format in SHAPE_ONLY_FORMATS
+    ) {
+      this.report(path, 'format', `format "${node.format}" is ${SHAPE_ONLY_FORMATS[node.format]}`);
     }
+    const capped =
+      this.stringCap === null || combinator ? undefined : stringCapFor(node, this.stringCap);
+    if (capped !== undefined) out.maxLength = capped;
 
     const bounds = BOUNDS.filter((k) => typeof node[k] === 'number');
     if (bounds.length > 0 && !combinator) {
@@ -265,7 +303,14 @@ class SchemaWalker {
       if (quiet) this.quiet--;
     }
     if (Array.isArray(node.items)) {
-      out.items = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));
+      // draft-07 tuples: xgrammar 0.1.27 refuses an `items` list and reads `prefixItems`
+      // (requiring every listed item); `additionalItems` becomes `items`, and without it strict
+      // mode allows no further items (as it does for a missing `items`).
+      out.prefixItems = node.items.map((s, i) => this.walk(s, `${path}/items/${i}`));
+      const additional = out.additionalItems; // walked with the other single sub-schemas
+      delete out.items;
+      delete out.additionalItems;
+      if ('additionalItems' in node) out.items = additional;
     } else if ('items' in node) {
       out.items = this.walk(node.items, `${path}/items`);
     }
@@ -282,9 +327,18 @@ class SchemaWalker {
   }
 }
 
+export interface PrepareOptions {
+  /** Opt-in maxLength for strings whose schema gives no length, pattern, format, enum or const. */
+  stringCap?: number | null;
+}
+
 /** Rewrites a schema for xgrammar and lists what the grammar will not enforce. */
-export function prepareSchema(schema: unknown, param: string): PreparedSchema {
-  const walker = new SchemaWalker(param);
+export function prepareSchema(
+  schema: unknown,
+  param: string,
+  options: PrepareOptions = {},
+): PreparedSchema {
+  const walker = new SchemaWalker(param, options.stringCap ?? null);
   const out = walker.walk(schema, '');
   return { schema: out, markers: walker.markers, loosening: walker.loosening };
 }

@@ -13,6 +13,7 @@
  * SOURCES and each row's `sources`); where they differ from ../shared/docs/DESIGN.md the
  * upstream behaviour is written here and the difference is noted in DESIGN_DIFFERENCES.
  */
+import { TAB_WHITESPACE_WORDS } from '../constraints/whitespace';
 import { GUIDED_PARAMS, paramSpec, type ParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 
@@ -250,6 +251,13 @@ const FORCED_TOOLS_RULE: ValueRule = {
     '"required" or a named function works on a default vllm serve: vLLM forces the call with structured outputs, no tool parser needed',
 };
 
+/** Where the tab's default differs from a server's: whitespace between JSON tokens. */
+const TAB_WHITESPACE_RULE: ValueRule = {
+  when: { not: { set: 'guided_whitespace_pattern' } },
+  action: 'note',
+  message: `between JSON tokens vLLM allows any whitespace ([ \\n\\t]*), the tab only ${TAB_WHITESPACE_WORDS} (so that a small model cannot loop on it); set guided_whitespace_pattern for the same output on both`,
+};
+
 const RESPONSE_FORMAT_STRICT_RULE: ValueRule = {
   when: { check: 'jsonSchemaResponseFormat' },
   action: 'note',
@@ -444,15 +452,26 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   presence_penalty: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
   response_format: {
     openai: asIs(['openaiRef']),
-    vllm: asIs(['vllmRequest', 'vllmSampling'], RESPONSE_FORMAT_STRICT_RULE, {
-      when: {
-        all: [{ check: 'constrainingResponseFormat' }, { not: { check: 'noGuidedConstraint' } }],
+    vllm: asIs(
+      ['vllmRequest', 'vllmSampling'],
+      RESPONSE_FORMAT_STRICT_RULE,
+      {
+        when: {
+          all: [{ check: 'constrainingResponseFormat' }, { not: { check: 'noGuidedConstraint' } }],
+        },
+        action: 'note',
+        message:
+          'vLLM lays response_format over structured_outputs: beside another constraint it answers 400, beside guided_json the response_format schema wins',
       },
-      action: 'note',
-      message:
-        'vLLM lays response_format over structured_outputs: beside another constraint it answers 400, beside guided_json the response_format schema wins',
+      {
+        ...TAB_WHITESPACE_RULE,
+        when: { all: [{ check: 'constrainingResponseFormat' }, TAB_WHITESPACE_RULE.when!] },
+      },
+    ),
+    'vllm-guided': asIs(['vllmRequest'], RESPONSE_FORMAT_STRICT_RULE, {
+      ...TAB_WHITESPACE_RULE,
+      when: { all: [{ check: 'constrainingResponseFormat' }, TAB_WHITESPACE_RULE.when!] },
     }),
-    'vllm-guided': asIs(['vllmRequest'], RESPONSE_FORMAT_STRICT_RULE),
   },
   seed: {
     openai: asIs(['openaiRef']),
@@ -597,8 +616,8 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
       send: { as: 'converted', path: 'response_format', via: 'guidedJsonToResponseFormat' },
       sources: ['openaiStrict', 'openaiRef'],
     },
-    vllm: renamedToStructured('json'),
-    'vllm-guided': GUIDED_AS_IS,
+    vllm: renamedToStructured('json', TAB_WHITESPACE_RULE),
+    'vllm-guided': asIs(['spec', 'vllmGuidedRemoval'], TAB_WHITESPACE_RULE),
   },
   guided_regex: {
     openai: openaiUnknown('it has no regex constraint'),

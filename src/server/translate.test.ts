@@ -370,7 +370,8 @@ describe('value rules', () => {
       name: 'a json_object response_format beside a regex on current vLLM',
       target: 'vllm',
       draft: { response_format: { type: 'json_object' }, guided_regex: 'a' },
-      expect: { response_format: ['note'], guided_regex: ['renamed'] },
+      // the second note: the tab's bounded whitespace between JSON tokens
+      expect: { response_format: ['note', 'note'], guided_regex: ['renamed'] },
     },
     {
       name: 'a json_schema response_format on vLLM 0.11',
@@ -378,7 +379,7 @@ describe('value rules', () => {
       draft: {
         response_format: { type: 'json_schema', json_schema: { name: 'x', schema: SCHEMA } },
       },
-      expect: { response_format: ['note'] },
+      expect: { response_format: ['note', 'note'] },
     },
     {
       name: 'a field the spec does not have',
@@ -508,12 +509,14 @@ describe('the report for guided_json + tools + chat_template + priority', () => 
     vllm: [
       ['tools', 'needs-flag', FLAGS.autoToolChoice],
       ['chat_template', 'needs-flag', FLAGS.trustChatTemplate],
+      ['guided_json', 'note'],
       ['guided_json', 'renamed'],
       ['priority', 'needs-flag', FLAGS.priority],
     ],
     'vllm-guided': [
       ['tools', 'needs-flag', FLAGS.autoToolChoice],
       ['chat_template', 'needs-flag', FLAGS.trustChatTemplate],
+      ['guided_json', 'note'],
       ['priority', 'needs-flag', FLAGS.priority],
     ],
   };
@@ -601,5 +604,26 @@ describe('nothing the user set vanishes without a report line', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("the tab's bounded whitespace between JSON tokens", () => {
+  it('is reported against vLLM while no guided_whitespace_pattern is set', () => {
+    for (const target of ['vllm', 'vllm-guided'] as const) {
+      for (const draft of [
+        { guided_json: SCHEMA },
+        { response_format: { type: 'json_object' as const } },
+      ]) {
+        const param = Object.keys(draft)[0]!;
+        const note = (d: RequestDraft) =>
+          translateRequest({ ...BASE, ...d }, target, OPTS).report.find(
+            (l) => l.param === param && /any whitespace/.test(l.message),
+          );
+        expect(note(draft)?.message, `${target} ${param}`).toMatch(
+          /vLLM allows any whitespace \(\[ \\n\\t\]\*\), the tab only nothing, one space, or one newline and up to 20 spaces or tabs/,
+        );
+        expect(note({ ...draft, guided_whitespace_pattern: '[ ]?' })).toBeUndefined();
+      }
+    }
   });
 });

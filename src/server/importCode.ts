@@ -7,7 +7,7 @@
  */
 import { ImportError, importRequest } from '../request/import';
 import { isParamName, PARAM_NAMES, type ParamName } from '../request/params';
-import { FACTS } from './facts';
+import { FACTS, LLAMA_SERVER_FACTS } from './facts';
 import type { RequestDraft } from '../request/types';
 import {
   LiteralError,
@@ -51,6 +51,17 @@ export const STRUCTURED_TO_GUIDED: Readonly<Record<string, ParamName>> = Object.
   }),
 );
 
+/**
+ * llama-server's own top-level fields (json_schema, grammar) and the spec fields they came
+ * from: the llama-server renames of the fact table, read backwards.
+ */
+export const LLAMA_SERVER_TO_GUIDED: Readonly<Record<string, ParamName>> = Object.fromEntries(
+  PARAM_NAMES.flatMap((name) => {
+    const send = LLAMA_SERVER_FACTS[name]?.send;
+    return send?.as === 'renamed' && !isParamName(send.path) ? [[send.path, name] as const] : [];
+  }),
+);
+
 /** Maps a request body (any target's) back to the form's fields. */
 export function fromServerBody(body: Record<string, unknown>): BodyImport {
   const draft: RequestDraft = {};
@@ -61,6 +72,11 @@ export function fromServerBody(body: Record<string, unknown>): BodyImport {
     if (v === undefined) continue;
     if (k === 'structured_outputs') structured = v;
     else if (isParamName(k)) putKey(draft, k, v);
+    else if (
+      Object.hasOwn(LLAMA_SERVER_TO_GUIDED, k) &&
+      draft[LLAMA_SERVER_TO_GUIDED[k]!] === undefined
+    )
+      putKey(draft, LLAMA_SERVER_TO_GUIDED[k]!, v);
     else {
       putKey(unknown, k, v);
       notes.push(`${k} is not a parameter of the spec; kept aside`);

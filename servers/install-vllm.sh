@@ -5,7 +5,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/versions.sh"
-if [ -f "$VLLM_DIR/.complete" ]; then
+mkdir -p "$CACHE_ROOT"
+# One installer at a time: a second waits, then finds the first one's result.
+exec 9>"$CACHE_ROOT/.vllm-$VLLM_VERSION.lock"
+flock 9
+if [ -f "$VLLM_DIR/.complete" ] && [ -x "$VLLM_DIR/venv/bin/python" ]; then
   echo "vLLM $VLLM_VERSION: cached at $VLLM_DIR"
   exit 0
 fi

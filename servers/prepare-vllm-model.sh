@@ -13,7 +13,7 @@ if [ -f "$out/.complete" ]; then
   echo "dequantized model: cached at $out"
   exit 0
 fi
-[ -f "$VLLM_DIR/.complete" ] || "$here/install-vllm.sh"
+[ -f "$VLLM_DIR/.complete" ] || { echo "vLLM is not installed at $VLLM_DIR: run servers/install-vllm.sh first" >&2; exit 1; }
 start=$(date +%s)
 rm -rf "$out"
 mkdir -p "$out"

@@ -33,7 +33,7 @@ export default defineConfig({
   server: { port: 5173 },
   preview: { port: 4173 },
   test: {
-    include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'servers/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },

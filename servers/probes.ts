@@ -104,10 +104,10 @@ const RULE_PROBES: Probe[] = [
     draft: { response_format: { type: 'json_object' }, max_tokens: 24 },
   },
   {
-    name: 'response_format json_schema beside guided_regex',
+    name: 'response_format json_schema beside guided_json',
     draft: {
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: SCHEMA } },
-      guided_regex: '(yes|no)',
+      guided_json: SCHEMA,
       max_tokens: 40,
     },
   },

@@ -75,7 +75,7 @@ export const SOURCES = {
   vllmServing:
     'vLLM chat serving: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; request chat_template needs --trust-request-chat-template',
   vllmToolDocs:
-    'vLLM docs/features/tool_calling.md: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; vLLM 0.32 also refuses "required" and a named function without a tool parser (400 "tool_choice=\"required\" requires --tool-call-parser to be set")',
+    'vLLM docs/features/tool_calling.md: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; vLLM 0.32 also refuses "required" and a named function without a tool parser (400 \'tool_choice="required" requires --tool-call-parser to be set\')',
   vllmGuidedRemoval:
     'vLLM PR #29326 (guided_* removed in v0.12.0), PR #25615 (0.11 forwards deprecated guided_* to structured_outputs), issue #53975 (ignored with 200)',
   vllmBackend:
@@ -276,9 +276,10 @@ const RESPONSE_FORMAT_STRICT_RULE: ValueRule = {
 };
 
 const chatTemplateFact = (since: string): Fact =>
-  asIs(['vllmServing', 'vllmTemplateSecurity', 'design'], {
+  asIs(['vllmServing', 'vllmTemplateSecurity', 'liveVllm', 'design'], {
     action: 'needs-flag',
     flag: FLAGS.trustChatTemplate,
+    serverSays: '--trust-request-chat-template',
     message: `vLLM${since} answers 400 to a chat_template in the request unless the server runs --trust-request-chat-template`,
   });
 
@@ -293,6 +294,7 @@ const chatTemplateKwargsFact = (since: string): Fact =>
       when: { check: 'templateInKwargs' },
       action: 'needs-flag',
       flag: FLAGS.trustChatTemplate,
+      serverSays: '--trust-request-chat-template',
       message: `a chat_template key in chat_template_kwargs is answered with 400 by vLLM${since} unless the server runs --trust-request-chat-template`,
     },
   );

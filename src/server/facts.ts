@@ -227,10 +227,11 @@ const sameOnVllm = (fact: Fact): { vllm: Fact; 'vllm-guided': Fact } => ({
   'vllm-guided': fact,
 });
 
-const refusedAndRemoved = (when: Pred, message: string): ValueRule => ({
+const refusedAndRemoved = (when: Pred, message: string, serverSays?: string): ValueRule => ({
   when,
   action: 'refused',
   message,
+  ...(serverSays !== undefined ? { serverSays } : {}),
   effect: { remove: true },
 });
 
@@ -354,7 +355,12 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   logprobs: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
   top_logprobs: {
     openai: asIs(['openaiRef', 'spec'], TOP_LOGPROBS_RULE),
-    ...sameOnVllm(asIs(['vllmRequest'], TOP_LOGPROBS_RULE)),
+    ...sameOnVllm(
+      asIs(['vllmRequest', 'liveVllm'], {
+        ...TOP_LOGPROBS_RULE,
+        serverSays: '`logprobs` must be set to true',
+      }),
+    ),
   },
   max_tokens: {
     openai: asIs(['openaiRef'], {
@@ -374,13 +380,13 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   n: {
     openai: asIs(['openaiRef']),
     ...sameOnVllm(
-      asIs(
-        ['vllmSampling', 'design'],
-        refusedAndRemoved(
+      asIs(['vllmSampling', 'design'], {
+        ...refusedAndRemoved(
           { all: [{ gt: ['n', 1] }, { lt: ['temperature', 1e-5] }] },
           'vLLM answers 400 to n > 1 at temperature 0 (greedy sampling gives one choice); left out: send n requests or raise the temperature',
         ),
-      ),
+        serverSays: 'n must be 1 when using greedy sampling',
+      }),
     ),
   },
   presence_penalty: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
@@ -410,7 +416,12 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   stream: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
   stream_options: {
     openai: asIs(['openaiRef', 'spec'], STREAM_OPTIONS_RULE),
-    ...sameOnVllm(asIs(['vllmRequest'], STREAM_OPTIONS_RULE)),
+    ...sameOnVllm(
+      asIs(['vllmRequest', 'liveVllm'], {
+        ...STREAM_OPTIONS_RULE,
+        serverSays: 'Stream options can only be defined when `stream=True`',
+      }),
+    ),
   },
   temperature: {
     openai: asIs(['openaiRef']),
@@ -444,10 +455,13 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
     ),
     vllm: asIs(
       ['vllmServing', 'vllmToolDocs', 'vllmEmptyTools', 'liveVllm', 'design'],
-      refusedAndRemoved(
-        { eq: ['tools', []] },
-        'vLLM answers 400 to an empty tools array; left out',
-      ),
+      {
+        ...refusedAndRemoved(
+          { eq: ['tools', []] },
+          'vLLM answers 400 to an empty tools array; left out',
+        ),
+        serverSays: '`tools` must not be an empty array',
+      },
       AUTO_TOOLS_RULE,
     ),
     'vllm-guided': asIs(['vllmServing', 'vllmToolDocs', 'design'], AUTO_TOOLS_RULE),
@@ -456,10 +470,21 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
     openai: asIs(['openaiRef']),
     vllm: asIs(
       ['vllmRequest', 'vllmToolDocs', 'liveVllm'],
-      refusedAndRemoved(
-        { check: 'namedToolChoiceWithConstraint' },
-        'vLLM answers 400 to a named tool_choice together with a json, regex or choice constraint; left out',
-      ),
+      {
+        when: { check: 'namedToolChoiceWithConstraint' },
+        action: 'needs-flag',
+        flag: FLAGS.autoToolChoice,
+        serverSays: '"auto" tool choice requires --enable-auto-tool-choice',
+        message:
+          'without the named tool_choice (refused beside a constraint, below) the tools run under "auto", which needs --enable-auto-tool-choice --tool-call-parser <parser>',
+      },
+      {
+        ...refusedAndRemoved(
+          { check: 'namedToolChoiceWithConstraint' },
+          'vLLM answers 400 to a named tool_choice together with a json, regex or choice constraint; left out',
+        ),
+        serverSays: 'You can only either use constraints for structured outputs or tools, not both',
+      },
       FORCED_TOOLS_RULE,
     ),
     'vllm-guided': asIs(['vllmToolDocs', 'liveVllm'], FORCED_TOOLS_RULE),
@@ -492,6 +517,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
             ],
           },
           'vLLM answers 400 when continue_final_message and add_generation_prompt are both true; left out',
+          'Cannot set both `continue_final_message` and `add_generation_prompt` to True',
         ),
         {
           when: {
@@ -520,6 +546,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
         refusedAndRemoved(
           { check: 'documentsNotStrings' },
           'vLLM takes documents only as objects whose values are strings (400 otherwise); left out',
+          'Input should be a valid string',
         ),
       ),
     ),
@@ -585,6 +612,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
       refusedAndRemoved(
         { check: 'noGuidedConstraint' },
         'a current vLLM answers 400 to structured_outputs without a constraint (json, regex, choice or grammar); left out',
+        'You must use one kind of structured outputs constraint but none are specified',
       ),
       {
         when: { not: { set: 'guided_json' } },

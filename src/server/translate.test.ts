@@ -265,7 +265,10 @@ describe('value rules', () => {
         tool_choice: { type: 'function', function: { name: 'weather' } },
         guided_regex: 'a+',
       },
-      expect: { tool_choice: ['refused'], guided_regex: ['renamed'] },
+      expect: {
+        tool_choice: [`needs-flag ${FLAGS.autoToolChoice}`, 'refused'],
+        guided_regex: ['renamed'],
+      },
       absent: ['tool_choice'],
     },
     {

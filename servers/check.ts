@@ -79,7 +79,9 @@ function checkHonoured(name: string, body: Record<string, unknown>, a: Answer, p
   const finish = choice0.finish_reason;
   const constraint = constraintOf(body);
   const forced =
-    body.tool_choice === 'required' || isObject(body.tool_choice) ? body.tool_choice : null;
+    probe.forcesTools !== false && (body.tool_choice === 'required' || isObject(body.tool_choice))
+      ? body.tool_choice
+      : null;
   if (forced !== null && body.stream !== true) {
     const calls = a.choices[0]?.tool_calls;
     expect
@@ -147,6 +149,8 @@ export interface ProbeOptions {
   flags: readonly string[];
   /** Run the exported curl, Python and JavaScript too. */
   code: boolean;
+  /** Whether "required" and a named tool_choice force a call with this server and model. */
+  forcesTools: boolean;
 }
 
 /** Sends one probe and checks everything the report says about it. */
@@ -161,7 +165,8 @@ export async function checkProbe(
   const exp = predicted(report, opts.flags);
   const a = await send(server, body);
   checkAnswer(name, exp, a);
-  if (exp.status === 200 && a.status === 200) checkHonoured(name, body, a, probe);
+  if (exp.status === 200 && a.status === 200)
+    checkHonoured(name, body, a, { ...probe, forcesTools: opts.forcesTools });
 
   // A refused line: the server answers 400 to the field the report left out.
   if (exp.status === 200 && report.some((l) => l.action === 'refused')) {

@@ -18,6 +18,8 @@ export interface Probe {
    * constraint says): e.g. a grammar's language.
    */
   content?: (text: string) => boolean;
+  /** Set by the spec: whether the server forces tool calls (see ProbeOptions). */
+  forcesTools?: boolean;
 }
 
 export const MODEL = 'smollm2';
@@ -205,7 +207,12 @@ export function probesFor(target: Target): { probes: Probe[]; noSample: string[]
     }
     probes.push({
       name: `${spec.name} = ${JSON.stringify(value).slice(0, 60)}`,
-      draft: { ...BASE, [spec.name]: value },
+      // Constrained output needs room to finish (JSON at 8 tokens is cut).
+      draft: {
+        ...BASE,
+        ...(spec.group === 'structured' ? { max_tokens: 48 } : {}),
+        [spec.name]: value,
+      },
     });
   }
   for (const p of RULE_PROBES)

@@ -59,7 +59,7 @@ test('a default vLLM 0.32 server: the report predicts every answer; the page is 
   test.setTimeout(60 * 60_000);
   const server = await vllm([]);
   try {
-    await checkAll(server, probes, { target: 'vllm', flags: [], code: true });
+    await checkAll(server, probes, { target: 'vllm', flags: [], code: true, forcesTools: true });
 
     // A base URL without /v1: a bare 404.
     const bare = await fetch(`${server.baseUrl.replace(/\/v1$/, '')}/chat/completions`, {
@@ -110,6 +110,7 @@ test('vLLM 0.32 with --enable-auto-tool-choice --tool-call-parser hermes, --trus
       target: 'vllm',
       flags: [FLAGS.autoToolChoice, FLAGS.trustChatTemplate],
       code: true,
+      forcesTools: true,
     });
 
     await test.step('a wrong key: 401 without CORS headers', async () => {

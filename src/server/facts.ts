@@ -109,6 +109,7 @@ export const DESIGN_DIFFERENCES: readonly string[] = [];
 export type CheckName =
   | 'autoToolChoice'
   | 'forcedToolChoice'
+  | 'namedToolChoice'
   | 'namedToolChoiceWithConstraint'
   | 'documentsNotStrings'
   | 'logitBiasOutOfRange'
@@ -184,6 +185,7 @@ export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean
     d.tools.length > 0 &&
     (d.tool_choice === undefined || d.tool_choice === 'auto'),
   forcedToolChoice: (d) => d.tool_choice === 'required' || isObject(d.tool_choice),
+  namedToolChoice: (d) => isObject(d.tool_choice),
   namedToolChoiceWithConstraint: (d) =>
     isObject(d.tool_choice) &&
     // vLLM refuses a named tool with json, regex or choice; a grammar it lets through.
@@ -675,8 +677,9 @@ export const LLAMA_SERVER_FACTS: Readonly<Partial<Record<ParamName, Fact>>> = {
   logprobs: llamaAsIs(),
   top_logprobs: llamaAsIs(
     refusedAndRemoved(
-      { all: [{ gt: ['top_logprobs', 0] }, { not: { eq: ['logprobs', true] } }] },
-      'llama-server answers 400 to top_logprobs unless logprobs is true; left out',
+      { not: { eq: ['logprobs', true] } },
+      'llama-server answers 400 to top_logprobs (even 0) unless logprobs is true; left out',
+      'top_logprobs requires logprobs to be set to true',
     ),
     {
       action: 'note',
@@ -688,9 +691,8 @@ export const LLAMA_SERVER_FACTS: Readonly<Partial<Record<ParamName, Fact>>> = {
   n: llamaAsIs({
     when: { not: { eq: ['n', 1] } },
     action: 'refused',
-    serverSays: 'Only one completion choice is allowed',
-    message:
-      'llama-server answers 400 to n other than 1 ("Only one completion choice is allowed"); left out: send n requests',
+    serverSays: "Field 'n': Value must be between 1 <= value <= 1",
+    message: 'llama-server answers 400 to n other than 1; left out: send n requests',
     effect: { remove: true },
   }),
   presence_penalty: llamaAsIs(),
@@ -703,11 +705,29 @@ export const LLAMA_SERVER_FACTS: Readonly<Partial<Record<ParamName, Fact>>> = {
   seed: llamaAsIs(),
   stop: llamaAsIs(),
   stream: llamaAsIs(),
-  stream_options: llamaAsIs(STREAM_OPTIONS_RULE),
+  stream_options: llamaAsIs({
+    when: { not: { eq: ['stream', true] } },
+    action: 'note',
+    message: 'llama-server ignores stream_options unless stream is true (no 400)',
+  }),
   temperature: llamaAsIs(),
   top_p: llamaAsIs(),
   tools: llamaAsIs(),
-  tool_choice: llamaAsIs(),
+  tool_choice: llamaAsIs(
+    {
+      when: { check: 'forcedToolChoice' },
+      action: 'note',
+      message:
+        'llama-server forces a call only when the model\u2019s chat template has a tool-call format it knows; otherwise (as with SmolLM2) it answers in text',
+    },
+    {
+      when: { check: 'namedToolChoice' },
+      action: 'dropped',
+      message:
+        'llama-server takes tool_choice only as "none", "auto" or "required": it ignores a named function (the default, auto, applies); left out',
+      effect: { remove: true },
+    },
+  ),
   parallel_tool_calls: llamaAsIs(),
   user: llamaIgnores('user'),
   echo: llamaIgnores('echo: the answer never repeats the prompt'),

@@ -244,7 +244,7 @@ export interface CodeRun {
 /** Where the Python that runs the exported code comes from (vLLM's venv has openai). */
 export function pythonForCode(): string {
   return requiredPath(
-    'VLLM_PYTHON',
+    'INTAB_VLLM_PYTHON',
     'the Python with the openai package that runs exported Python',
   );
 }

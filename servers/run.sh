@@ -18,8 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   printf '  - %s\n' "${missing[@]}" >&2
   exit 1
 fi
-export VLLM_PYTHON="$VLLM_DIR/venv/bin/python"
-export VLLM_MODEL_DIR="$model_path"
+export INTAB_VLLM_PYTHON="$VLLM_DIR/venv/bin/python"
+export INTAB_VLLM_MODEL_DIR="$model_path"
 export LLAMA_SERVER_BIN="$LLAMA_DIR/bin/llama-server"
 export E2E_OUT_DIR="${E2E_OUT_DIR:-dist}"
 # Any server a spec left behind is stopped with the suite.

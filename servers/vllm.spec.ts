@@ -9,13 +9,13 @@ import { checkAll, streamInPage } from './check';
 import { requiredPath, send, startServer, type RunningServer } from './harness';
 import { probesFor, uncovered, MODEL } from './probes';
 
-const PORT = Number(process.env.VLLM_PORT ?? 18400);
+const PORT = Number(process.env.INTAB_VLLM_PORT ?? 18400);
 const KEY = 'sk-suite-key-31c4';
 const START_TIMEOUT_MS = 15 * 60_000;
 
 function vllm(flags: string[]): Promise<RunningServer> {
-  const python = requiredPath('VLLM_PYTHON', 'servers/install-vllm.sh installs it');
-  const model = requiredPath('VLLM_MODEL_DIR', 'servers/prepare-vllm-model.sh makes it');
+  const python = requiredPath('INTAB_VLLM_PYTHON', 'servers/install-vllm.sh installs it');
+  const model = requiredPath('INTAB_VLLM_MODEL_DIR', 'servers/prepare-vllm-model.sh makes it');
   return startServer({
     name: flags.length === 0 ? 'vllm-default' : 'vllm-flags',
     command: python,

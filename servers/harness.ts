@@ -4,7 +4,14 @@
  * compatibility report predicts for a configuration. Every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bodyCode, type CodeLang } from '../src/server/code';
@@ -67,6 +74,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // servers/run.sh stops every group listed here when the suite ends, however it ends.
+  if (child.pid !== undefined) appendFileSync(path.join(WORK, 'server-pids'), `${child.pid}\n`);
   child.stdout?.pipe(logStream);
   child.stderr?.pipe(logStream);
   let exited: string | null = null;

@@ -22,7 +22,14 @@ export INTAB_VLLM_PYTHON="$VLLM_DIR/venv/bin/python"
 export INTAB_VLLM_MODEL_DIR="$model_path"
 export LLAMA_SERVER_BIN="$LLAMA_DIR/bin/llama-server"
 export E2E_OUT_DIR="${E2E_OUT_DIR:-dist}"
-# Any server a spec left behind is stopped with the suite.
-trap 'kill -- -$$ 2>/dev/null || true' EXIT
+# Any server a spec left behind (each runs in its own process group) is stopped with the suite.
+pids=servers/.work/server-pids
+mkdir -p servers/.work && : > "$pids"
+stop_servers() {
+  while read -r pid; do
+    [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
+  done < "$pids"
+}
+trap stop_servers EXIT
 [ -f "$E2E_OUT_DIR/index.html" ] || npx vite build --outDir "$E2E_OUT_DIR"
 npx playwright test --config servers/playwright.config.ts "$@"

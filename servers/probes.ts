@@ -28,6 +28,8 @@ const BASE: RequestDraft = {
   model: MODEL,
   messages: [{ role: 'user', content: 'Is the sky blue? Answer yes or no.' }],
   max_tokens: 8,
+  // Greedy: the exported code's run gives the same answer as the direct request.
+  temperature: 0,
 };
 
 const TOOL = {
@@ -133,18 +135,18 @@ const RULE_PROBES: Probe[] = [
   { name: 'tools: []', draft: { tools: [] } },
   {
     name: 'tools with tool_choice auto',
-    draft: { tools: [TOOL], tool_choice: 'auto', max_tokens: 40 },
+    draft: { tools: [TOOL], tool_choice: 'auto', max_tokens: 100 },
   },
   {
     name: 'tools with tool_choice required',
-    draft: { tools: [TOOL], tool_choice: 'required', max_tokens: 40 },
+    draft: { tools: [TOOL], tool_choice: 'required', max_tokens: 100 },
   },
   {
     name: 'tools with a named tool_choice',
     draft: {
       tools: [TOOL],
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
-      max_tokens: 40,
+      max_tokens: 100,
     },
   },
   {

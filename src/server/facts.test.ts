@@ -105,7 +105,7 @@ const EXPECTED_LLAMA: Record<ParamName, Expected> = {
   user: 'dropped',
   echo: 'dropped',
   add_generation_prompt: '=',
-  continue_final_message: 'dropped',
+  continue_final_message: '=',
   add_special_tokens: 'dropped',
   documents: 'dropped',
   chat_template: 'dropped',

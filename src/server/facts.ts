@@ -732,8 +732,23 @@ export const LLAMA_SERVER_FACTS: Readonly<Partial<Record<ParamName, Fact>>> = {
   user: llamaIgnores('user'),
   echo: llamaIgnores('echo: the answer never repeats the prompt'),
   add_generation_prompt: llamaAsIs(),
-  continue_final_message: llamaIgnores(
-    'continue_final_message: it continues a final assistant message by itself (prefill)',
+  continue_final_message: llamaAsIs(
+    refusedAndRemoved(
+      {
+        all: [{ eq: ['continue_final_message', true] }, { eq: ['add_generation_prompt', true] }],
+      },
+      'llama-server answers 400 when continue_final_message and add_generation_prompt are both true; left out',
+      'Cannot set both add_generation_prompt and continue_final_message to true',
+    ),
+    {
+      when: {
+        all: [{ eq: ['continue_final_message', true] }, { not: { set: 'add_generation_prompt' } }],
+      },
+      action: 'changed',
+      message:
+        'llama-server\u2019s add_generation_prompt defaults to true, which it refuses together with continue_final_message: add_generation_prompt false is sent',
+      effect: { add: { add_generation_prompt: false } },
+    },
   ),
   add_special_tokens: llamaIgnores('add_special_tokens'),
   documents: llamaIgnores('documents'),

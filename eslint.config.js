@@ -6,7 +6,17 @@ import globals from 'globals';
 const pureDirs = ['src/request', 'src/template', 'src/constraints', 'src/response', 'src/server'];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public', '.cache'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'test-results',
+      'playwright-report',
+      'public',
+      '.cache',
+      'servers/.work',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -51,7 +51,7 @@ export default defineConfig({
   server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
   preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION },
   test: {
-    include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'servers/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },

@@ -379,7 +379,7 @@ test('the compatibility report lists guided_json, tools, chat_template and prior
     'tools needs-flag',
     'chat_template needs-flag',
     'guided_json note', // the tab bounds whitespace between JSON tokens, vLLM does not
-    'priority needs-flag',
+    'priority note',
   ]);
   await expect(report.locator('[data-param="tools"]')).toContainText(
     '--enable-auto-tool-choice --tool-call-parser <parser>',
@@ -388,10 +388,10 @@ test('the compatibility report lists guided_json, tools, chat_template and prior
     '--trust-request-chat-template',
   );
   await expect(report.locator('[data-param="priority"]')).toContainText(
-    '--scheduling-policy priority',
+    'accepts the value and ignores it',
   );
   await expect(flags).toHaveText(
-    'Start the server with: vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser> --trust-request-chat-template --scheduling-policy priority',
+    'Start the server with: vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser> --trust-request-chat-template',
   );
   expect(JSON.parse(await request.exportTab('JSON'))).toHaveProperty('guided_json');
   await expect(page.getByLabel('json_schema name')).toHaveCount(0);
@@ -402,7 +402,7 @@ test('the compatibility report lists guided_json, tools, chat_template and prior
     'chat_template needs-flag',
     'guided_json note',
     'guided_json renamed',
-    'priority needs-flag',
+    'priority note',
   ]);
   await expect(report.locator('[data-param="guided_json"][data-action="renamed"]')).toContainText(
     'sent as structured_outputs.json',
@@ -410,9 +410,20 @@ test('the compatibility report lists guided_json, tools, chat_template and prior
   await expect(report.locator('[data-param="guided_json"][data-action="note"]')).toContainText(
     'vLLM allows any whitespace',
   );
-  await expect(flags).toContainText('--scheduling-policy priority');
+  await expect(flags).not.toContainText('--scheduling-policy');
   const vllmBody = JSON.parse(await request.exportTab('JSON')) as Json;
   expect(vllmBody.structured_outputs).toEqual({ json: RICH_REQUEST.guided_json });
+
+  await exportTarget(page, 'llama-server');
+  expect(await reportLines(page)).toEqual([
+    'chat_template dropped',
+    'guided_json renamed',
+    'priority dropped',
+  ]);
+  await expect(report.locator('[data-param="guided_json"]')).toContainText('sent as json_schema');
+  const llamaBody = JSON.parse(await request.exportTab('JSON')) as Json;
+  expect(llamaBody.json_schema).toEqual(RICH_REQUEST.guided_json);
+  expect(llamaBody).not.toHaveProperty('chat_template');
 
   await exportTarget(page, 'openai');
   expect(await reportLines(page)).toEqual([

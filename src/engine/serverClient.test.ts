@@ -150,7 +150,11 @@ describe('cross-origin and other fetch failures', () => {
     expect(r.message).toContain('http://localhost:5173');
     expect(r.message).toContain('Failed to fetch');
     expect(r.note).toContain(`--allowed-origins '["http://localhost:5173"]'`);
+    expect(r.note).toContain('without the flag vLLM refuses cross-origin requests');
     expect(r.note).toContain('OPTIONS');
+    // vLLM's 401 has no CORS headers: a wrong key looks like this very failure.
+    expect(r.note).toContain('--api-key, check the API key');
+    expect(r.note).toContain('401');
   });
 
   it('says when the server is not reachable at all', () => {
@@ -221,6 +225,15 @@ describe('mapServerError', () => {
     expect(cors.kind).toBe('cross-origin');
     expect(cors.message).toContain('Failed to fetch');
     expect(mapServerError(new Error('Request timed out.'), ctx).kind).toBe('timeout');
+    const notFound = new APIError(404, undefined, undefined, headers);
+    const bare = mapServerError(notFound, {
+      ...ctx,
+      baseUrl: 'http://127.0.0.1:8000',
+      rawBody: '{"detail":"Not Found"}',
+    });
+    expect(bare).toMatchObject({ kind: 'http', status: 404, message: 'Not Found' });
+    expect(bare.note).toContain('try http://127.0.0.1:8000/v1 as the base URL');
+    expect(mapServerError(notFound, { ...ctx, rawBody: 'Not Found' }).note).toBeUndefined();
     expect(mapServerError(new SyntaxError('Unexpected token < in JSON'), ctx)).toMatchObject({
       kind: 'client',
       type: 'client_error',

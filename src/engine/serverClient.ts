@@ -226,7 +226,7 @@ export function explainFetchFailure(ctx: FetchFailureContext): ServerRunError {
       kind: 'unreachable',
       type: 'connection_error',
       message: `Could not reach ${ctx.baseUrl}${browser}: nothing answered there.`,
-      note: `Check that the server runs and that the URL, port and /v1 path are right. If it does run, it may also refuse this page's origin (${origin}): vLLM allows every origin unless started with ${allowed.split(' ')[0]}; a list must include ${origin}, e.g. ${allowed}.`,
+      note: `Check that the server runs and that the URL, port and /v1 path are right. If it does run, it may also refuse this page's origin (${origin}): vLLM refuses other origins unless started with ${allowed.split(' ')[0]}, a list that includes ${origin}, e.g. ${allowed}.`,
     };
   }
   const certain = ctx.reachable === true;
@@ -239,8 +239,23 @@ export function explainFetchFailure(ctx: FetchFailureContext): ServerRunError {
         ? `${ctx.baseUrl} answers, but the browser refused its answer to this page`
         : `The browser could not complete the request to ${ctx.baseUrl}, most likely because the server does not allow this page`
     }: a cross-origin (CORS) failure${browser}. The server must allow this page's origin, ${origin}.`,
-    note: `Fix: start vLLM with ${allowed} (vLLM allows every origin when the flag is left out; a list must name ${origin}), and let a proxy in front of it pass the preflight (OPTIONS) with Access-Control-Allow-Origin and the Authorization and Content-Type headers allowed (vLLM's default --allowed-headers '["*"]' does).`,
+    note: `Fix: start vLLM with ${allowed} (without the flag vLLM refuses cross-origin requests; a list must name ${origin}), and let a proxy in front of it pass the preflight (OPTIONS) with Access-Control-Allow-Origin and the Authorization and Content-Type headers allowed (vLLM's default --allowed-headers '["*"]' does). If the server already allows this origin and runs with --api-key, check the API key: vLLM's 401 for a wrong or missing key carries no CORS headers, so the browser reports it as this same CORS failure.`,
   };
+}
+
+/**
+ * A hint for a 404 when the base URL does not end in /v1: vLLM and llama-server serve the
+ * API under /v1 and answer a bare 404 ("Not Found") anywhere else.
+ */
+export function missingV1Hint(baseUrl: string): string | null {
+  let path: string;
+  try {
+    path = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+  if (/\/v1$/.test(path)) return null;
+  return `${baseUrl}/chat/completions does not exist on this server. OpenAI-compatible servers (vLLM, llama-server) serve the API under /v1: try ${baseUrl.replace(/\/+$/, '')}/v1 as the base URL.`;
 }
 
 /** Maps anything a server run threw to one error; the fetch-failure case needs `reachable`. */
@@ -264,7 +279,13 @@ export function mapServerError(
       code: null,
     };
   const fromServer = errorFromServer(e, ctx.rawBody);
-  if (fromServer) return fromServer;
+  if (fromServer) {
+    if (fromServer.kind === 'http' && fromServer.status === 404 && fromServer.note === undefined) {
+      const hint = missingV1Hint(ctx.baseUrl);
+      if (hint !== null) return { ...fromServer, note: hint };
+    }
+    return fromServer;
+  }
   const message = e instanceof Error ? e.message : String(e);
   if (isFetchFailure(e)) {
     const cause = isObject(e) ? (e as { cause?: unknown }).cause : undefined;

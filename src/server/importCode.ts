@@ -6,8 +6,9 @@
  * `unknown` and said in `notes`.
  */
 import { ImportError, importRequest } from '../request/import';
-import { isParamName } from '../request/params';
+import { isParamName, PARAM_NAMES, type ParamName } from '../request/params';
 import { STRUCTURED_TO_GUIDED } from './structured';
+import { LLAMA_SERVER_FACTS } from './facts';
 import type { RequestDraft } from '../request/types';
 import {
   LiteralError,
@@ -40,6 +41,17 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 export { STRUCTURED_TO_GUIDED };
 
+/**
+ * llama-server's own top-level fields (json_schema, grammar) and the spec fields they came
+ * from: the llama-server renames of the fact table, read backwards.
+ */
+export const LLAMA_SERVER_TO_GUIDED: Readonly<Record<string, ParamName>> = Object.fromEntries(
+  PARAM_NAMES.flatMap((name) => {
+    const send = LLAMA_SERVER_FACTS[name]?.send;
+    return send?.as === 'renamed' && !isParamName(send.path) ? [[send.path, name] as const] : [];
+  }),
+);
+
 /** Maps a request body (any target's) back to the form's fields. */
 export function fromServerBody(body: Record<string, unknown>): BodyImport {
   const draft: RequestDraft = {};
@@ -50,6 +62,11 @@ export function fromServerBody(body: Record<string, unknown>): BodyImport {
     if (v === undefined) continue;
     if (k === 'structured_outputs') structured = v;
     else if (isParamName(k)) putKey(draft, k, v);
+    else if (
+      Object.hasOwn(LLAMA_SERVER_TO_GUIDED, k) &&
+      draft[LLAMA_SERVER_TO_GUIDED[k]!] === undefined
+    )
+      putKey(draft, LLAMA_SERVER_TO_GUIDED[k]!, v);
     else {
       putKey(unknown, k, v);
       notes.push(`${k} is not a parameter of the spec; kept aside`);

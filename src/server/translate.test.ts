@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PARAMS, PARAM_NAMES, isParamName, type ParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 import { draftArbitrary } from './arbitraries.testutil';
-import { FACTS, FLAGS, TARGETS, type ReportAction, type Target } from './facts';
+import { FLAGS, TARGETS, factFor, type ReportAction, type Target } from './facts';
 import {
   jsonEqual,
   serverFlags,
@@ -108,10 +108,16 @@ describe('translateRequest follows the fact table for every parameter and target
       const draft: RequestDraft = { ...BASE, ...PLAIN[name] };
       const value = draft[name];
       const { body, report } = translateRequest(draft, target, OPTS);
-      const send = FACTS[name][target].send;
+      const send = factFor(name, target).send;
       const mine = report.filter((l) => l.param === name);
       switch (send.as) {
         case 'as-is':
+          if (target === 'llama-server' && name === 'n') {
+            // llama-server takes n = 1 only: the plain request's n = 2 is refused by a rule.
+            expect(body[name]).toBeUndefined();
+            expect(mine.map((l) => l.action)).toEqual(['refused']);
+            break;
+          }
           expect(body[name]).toEqual(value);
           expect(mine.map((l) => l.action)).not.toContain('renamed');
           expect(mine.map((l) => l.action)).not.toContain('refused');
@@ -146,7 +152,7 @@ describe('translateRequest follows the fact table for every parameter and target
           });
           break;
       }
-      for (const rule of FACTS[name][target].rules ?? []) {
+      for (const rule of factFor(name, target).rules ?? []) {
         // Rules that fire on the plain request are in the report with their action and flag.
         const fired = mine.find((l) =>
           l.message.startsWith(rule.message.split('{detail}')[0] ?? ''),
@@ -265,7 +271,7 @@ describe('value rules', () => {
       name: 'tools with a named tool_choice',
       target: 'vllm',
       draft: { tools: [TOOL], tool_choice: { type: 'function', function: { name: 'weather' } } },
-      expect: { tools: [], tool_choice: ['note'] },
+      expect: { tools: [], tool_choice: [`needs-flag ${FLAGS.autoToolChoice}`] },
     },
     {
       name: 'a named tool_choice with a regex constraint',
@@ -275,7 +281,10 @@ describe('value rules', () => {
         tool_choice: { type: 'function', function: { name: 'weather' } },
         guided_regex: 'a+',
       },
-      expect: { tool_choice: ['refused'], guided_regex: ['renamed'] },
+      expect: {
+        tool_choice: [`needs-flag ${FLAGS.autoToolChoice}`, 'refused'],
+        guided_regex: ['renamed'],
+      },
       absent: ['tool_choice'],
     },
     {
@@ -310,7 +319,7 @@ describe('value rules', () => {
       name: 'priority 5',
       target: 'vllm',
       draft: { priority: 5 },
-      expect: { priority: [`needs-flag ${FLAGS.priority}`] },
+      expect: { priority: ['note'] },
     },
     {
       name: 'chat_template_kwargs carrying a template',
@@ -511,13 +520,18 @@ describe('the report for guided_json + tools + chat_template + priority', () => 
       ['chat_template', 'needs-flag', FLAGS.trustChatTemplate],
       ['guided_json', 'note'],
       ['guided_json', 'renamed'],
-      ['priority', 'needs-flag', FLAGS.priority],
+      ['priority', 'note'],
     ],
     'vllm-guided': [
       ['tools', 'needs-flag', FLAGS.autoToolChoice],
       ['chat_template', 'needs-flag', FLAGS.trustChatTemplate],
       ['guided_json', 'note'],
-      ['priority', 'needs-flag', FLAGS.priority],
+      ['priority', 'note'],
+    ],
+    'llama-server': [
+      ['chat_template', 'dropped'],
+      ['guided_json', 'renamed'],
+      ['priority', 'dropped'],
     ],
   };
 
@@ -538,11 +552,10 @@ describe('the report for guided_json + tools + chat_template + priority', () => 
         'priority',
       ]);
       expect(body.structured_outputs).toEqual({ json: SCHEMA });
-      expect(serverFlags(report)).toEqual([
-        FLAGS.autoToolChoice,
-        FLAGS.trustChatTemplate,
-        FLAGS.priority,
-      ]);
+      expect(serverFlags(report)).toEqual([FLAGS.autoToolChoice, FLAGS.trustChatTemplate]);
+    } else if (target === 'llama-server') {
+      expect(Object.keys(body)).toEqual(['model', 'messages', 'tools', 'json_schema']);
+      expect(body.json_schema).toEqual(SCHEMA);
     } else {
       expect(body).toEqual(draft);
     }
@@ -558,6 +571,16 @@ function scribble(node: unknown): void {
     (node as Record<string, unknown>).scribbled = true;
   }
 }
+
+/** Top-level fields that the fact table sends parameters as (structured_outputs, grammar…). */
+const SENT_ELSEWHERE = new Set(
+  PARAM_NAMES.flatMap((name) =>
+    TARGETS.flatMap((target) => {
+      const send = factFor(name, target).send;
+      return send.as === 'renamed' ? [send.path.split('.')[0] ?? ''] : [];
+    }),
+  ),
+);
 
 describe('nothing the user set vanishes without a report line', () => {
   it('holds for random drafts on every target', () => {
@@ -579,7 +602,7 @@ describe('nothing the user set vanishes without a report line', () => {
             expect(unchanged || reported.has(key), key).toBe(true);
           }
           for (const key of Object.keys(body))
-            expect(isParamName(key) || key === 'structured_outputs', key).toBe(true);
+            expect(isParamName(key) || SENT_ELSEWHERE.has(key), key).toBe(true);
           for (const line of report) {
             expect(line.message).not.toMatch(/[\n\r\u2028\u2029]/);
             expect(line.flag !== undefined).toBe(line.action === 'needs-flag');

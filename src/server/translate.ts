@@ -7,7 +7,7 @@ import { PARAMS, isParamName } from '../request/params';
 import type { RequestDraft } from '../request/types';
 import {
   CHECKS,
-  FACTS,
+  factFor,
   type Pred,
   type ReportLine,
   type Target,
@@ -17,6 +17,12 @@ import {
 export interface TranslateOptions {
   /** OpenAI's response_format.json_schema.name, needed to send guided_json to OpenAI. */
   jsonSchemaName?: string;
+  /**
+   * Keep in the body what a rule refuses (a `refused` line with a removal): the body a
+   * server gets when the report's advice is ignored. The live server suite sends it to
+   * prove each refusal; the app never sets it.
+   */
+  keepRefused?: boolean;
 }
 
 export interface Translation {
@@ -294,7 +300,7 @@ export function translateRequest(
     const name = spec.name;
     let value = draft[name];
     if (value === undefined) continue;
-    const fact = FACTS[name][target];
+    const fact = factFor(name, target);
     const order = ORDER.get(name) ?? 0;
     let removed = false;
     for (const rule of fact.rules ?? []) {
@@ -309,13 +315,14 @@ export function translateRequest(
         } else if ('replace' in effect) value = effect.replace;
         else if ('add' in effect) {
           for (const [k, v] of Object.entries(effect.add)) if (draft[k] === undefined) added[k] = v;
-        } else removed = true;
+        } else removed = opts.keepRefused !== true;
       }
       push({
         param: name,
         action: rule.action,
         message: rule.message.replace('{detail}', detail),
         ...(rule.flag !== undefined ? { flag: rule.flag } : {}),
+        ...(rule.serverSays !== undefined ? { serverSays: rule.serverSays } : {}),
       });
       if (removed) break;
     }

@@ -342,10 +342,10 @@ test('the model field, exports and picker agree; export target is current vLLM; 
   const request = new RequestPanel(page);
   const picker = page.getByLabel('Served model');
   await expect(picker.locator('option:checked')).toContainText('SmolLM2');
-  await expect(params.input('model')).toHaveValue('SmolLM2-135M-Instruct.Q4_1');
-  expect((await request.read()).model).toBe('SmolLM2-135M-Instruct.Q4_1');
+  await expect(params.input('model')).toHaveValue('SmolLM2-135M-Instruct.Q4_K-Q5_1');
+  expect((await request.read()).model).toBe('SmolLM2-135M-Instruct.Q4_K-Q5_1');
   expect(JSON.parse(await request.exportTab('JSON'))).toMatchObject({
-    model: 'SmolLM2-135M-Instruct.Q4_1',
+    model: 'SmolLM2-135M-Instruct.Q4_K-Q5_1',
   });
   await picker.selectOption('tiny-random.gguf');
   await expect(params.input('model')).toHaveValue('tiny-random');

@@ -35,7 +35,7 @@ describe('version 1 -> 2', () => {
   it('replaces the old default model name by the one the picker starts with', () => {
     const d = migrateRequestState({ draft: { model: 'tiny-random', messages: [] } }, 1).draft!;
     expect(d.model).toBe(DEFAULT_DRAFT.model);
-    expect(DEFAULT_DRAFT.model).toBe('SmolLM2-135M-Instruct.Q4_1');
+    expect(DEFAULT_DRAFT.model).toBe('SmolLM2-135M-Instruct.Q4_K-Q5_1');
   });
   it('keeps a draft replaced by a share link', () => {
     const replacedByShare = { draft: { model: 'mine', messages: [] }, unknownFields: {} };

@@ -72,6 +72,7 @@ test('off by default: no cap applied, and a free string runs past N characters',
     firstStrings.some((s) => codePoints(s) > CAP),
     JSON.stringify(firstStrings),
   ).toBe(true);
+  await expect(page.getByTestId('report-tab-string-cap')).toHaveCount(0);
 });
 
 test('the setting changes neither the request JSON nor the exports', async () => {
@@ -86,6 +87,10 @@ test('the setting changes neither the request JSON nor the exports', async () =>
   expect(await request.exportTab('JSON')).toBe(exportJson);
   expect(await request.exportTab('curl')).toBe(curl);
   expect(json).not.toMatch(/cap/i);
+  // The compatibility report says the tab caps strings and the server will not.
+  await expect(
+    page.getByTestId('compat-report').getByTestId('report-tab-string-cap'),
+  ).toContainText(`capped at ${CAP} characters`);
 });
 
 test('View grammar compiles with the cap the run will use', async () => {

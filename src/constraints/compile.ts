@@ -144,6 +144,11 @@ export interface CompileOptions {
   stringCap?: number | null;
 }
 
+/** The warning a compile with `stringCap` adds (how a run shows the cap was applied). */
+export function stringCapWarning(cap: number): string {
+  return `string length cap on: strings without maxLength, pattern, format, enum or const may hold at most ${cap} characters (a tab option, not sent to a server)`;
+}
+
 export const SUPPORTED_BACKENDS = ['xgrammar', 'llama.cpp'] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -257,9 +262,7 @@ export async function compileConstraint(
     throw new RangeError(`stringCap must be a positive integer, got ${cap}`);
   }
   if (cap !== null && JSON_KINDS.has(plan.kind) && plan.kind !== 'json_object') {
-    warnings.push(
-      `string length cap on: strings without maxLength, pattern, format, enum or const may hold at most ${cap} characters (a tab option, not sent to a server)`,
-    );
+    warnings.push(stringCapWarning(cap));
   }
 
   let built: Built;

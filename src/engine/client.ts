@@ -13,6 +13,7 @@ import type {
   ModelInfo,
   ModelSource,
   PromptPreview,
+  RunOptions,
   TokenMatch,
   ToWorker,
   WorkerError,
@@ -21,7 +22,8 @@ import type { CustomWebLlmModel, WebGpuCacheReport, WebGpuCatalog } from './webg
 
 export interface RunHandlers {
   onQueued?: (position: number) => void;
-  onStarted?: (prompt: string) => void;
+  /** tabNotes: tab-only behaviours applied to the run (see RunOptions). */
+  onStarted?: (prompt: string, tabNotes: string[]) => void;
   onChunk?: (chunk: ChatCompletionChunk) => void;
   onDone?: (completion: ChatCompletion) => void;
   onError?: (error: WorkerError) => void;
@@ -92,7 +94,7 @@ export class EngineClient {
         this.runs.get(msg.runId)?.onQueued?.(msg.position);
         return;
       case 'started':
-        this.runs.get(msg.runId)?.onStarted?.(msg.prompt);
+        this.runs.get(msg.runId)?.onStarted?.(msg.prompt, msg.tabNotes);
         return;
       case 'chunk':
         this.runs.get(msg.runId)?.onChunk?.(msg.chunk);
@@ -137,7 +139,7 @@ export class EngineClient {
    * Starts a run. Runs may share a runId (two requests with one request_id): each gets its own
    * key on the wire, and cancel(runId) cancels all of them.
    */
-  run(runId: string, request: ChatRequest, handlers: RunHandlers): void {
+  run(runId: string, request: ChatRequest, handlers: RunHandlers, options?: RunOptions): void {
     const key = `${runId}#${this.nextRun++}`;
     const keys = this.keysByRun.get(runId) ?? new Set<string>();
     keys.add(key);
@@ -157,7 +159,7 @@ export class EngineClient {
         handlers.onError?.(e);
       },
     });
-    this.post({ type: 'run', runId: key, request });
+    this.post({ type: 'run', runId: key, request, ...(options ? { options } : {}) });
   }
 
   cancel(runId: string): void {

@@ -43,13 +43,21 @@ export interface LoadOptions {
   threads?: number;
 }
 
+/**
+ * Tab-only behaviours of one run: not request parameters, never sent to a server or exported.
+ */
+export interface RunOptions {
+  /** Longest free JSON string when the schema gives no bound (CompileOptions.stringCap). */
+  stringCap?: number | null;
+}
+
 export interface WorkerError extends ApiError {
   status: number;
 }
 
 export type ToWorker =
   | { type: 'load'; engine: EngineKind; source: ModelSource; options?: LoadOptions }
-  | { type: 'run'; runId: string; request: ChatRequest }
+  | { type: 'run'; runId: string; request: ChatRequest; options?: RunOptions }
   | { type: 'cancel'; runId: string }
   | { type: 'preview'; callId: number; request: ChatRequest }
   | { type: 'lookupToken'; callId: number; text: string }
@@ -78,7 +86,8 @@ export type FromWorker =
   | { type: 'loaded'; model: ModelInfo }
   | { type: 'loadError'; error: WorkerError }
   | { type: 'queued'; runId: string; position: number }
-  | { type: 'started'; runId: string; prompt: string }
+  /** tabNotes: the tab-only behaviours applied to this run (e.g. the string cap's warning). */
+  | { type: 'started'; runId: string; prompt: string; tabNotes: string[] }
   | { type: 'chunk'; runId: string; chunk: ChatCompletionChunk }
   | { type: 'done'; runId: string; completion: ChatCompletion }
   | { type: 'runError'; runId: string; error: WorkerError }

@@ -13,6 +13,7 @@ import {
   compileConstraint,
   type CompiledConstraint,
   type ConstraintRequest,
+  stringCapWarning,
 } from '../constraints/compile';
 import { ConstraintError } from '../constraints/errors';
 import { ResponseAssembler } from '../response/assemble';
@@ -31,7 +32,7 @@ import {
   type Unsupported,
 } from './sampling';
 import { structuredAsGuided } from '../server/structured';
-import type { ModelInfo } from './protocol';
+import type { ModelInfo, RunOptions } from './protocol';
 
 export type ActiveConstraint = Exclude<CompiledConstraint, { kind: 'none' }>;
 
@@ -149,9 +150,14 @@ export function promptFor(engine: ChatEngine, req: ChatRequest): string {
   }
 }
 
-export async function constraintFor(req: ChatRequest): Promise<ActiveConstraint | null> {
+export async function constraintFor(
+  req: ChatRequest,
+  options: RunOptions = {},
+): Promise<ActiveConstraint | null> {
   try {
-    const c = await compileConstraint(req as unknown as ConstraintRequest);
+    const c = await compileConstraint(req as unknown as ConstraintRequest, {
+      stringCap: options.stringCap ?? null,
+    });
     return c.kind === 'none' ? null : c;
   } catch (e) {
     if (e instanceof ConstraintError) throw httpError(400, e.message, e.param);
@@ -223,11 +229,22 @@ function startsInReasoning(prompt: string): boolean {
   return t.endsWith('<think>');
 }
 
+/** The tab-only behaviours the compiled constraint shows were applied (never silent). */
+export function tabNotesOf(constraint: ActiveConstraint | null, options: RunOptions): string[] {
+  const cap = options.stringCap ?? null;
+  if (cap === null || constraint === null) return [];
+  const note = stringCapWarning(cap);
+  return constraint.warnings.includes(note) ? [note] : [];
+}
+
 export interface RunOutput {
   /** Called with each chunk when the request streams. */
   onChunk?: (c: VllmChatCompletionChunk) => void;
-  /** Called once the prompt is rendered, before generation. */
-  onPrompt?: (prompt: string) => void;
+  /**
+   * Called once the prompt is rendered, before generation, with the tab-only behaviours
+   * applied to the run (tabNotes).
+   */
+  onPrompt?: (prompt: string, tabNotes: string[]) => void;
 }
 
 export class CancelledError extends Error {
@@ -243,18 +260,19 @@ export async function runChat(
   raw: unknown,
   signal: AbortSignal,
   out: RunOutput = {},
+  options: RunOptions = {},
 ): Promise<VllmChatCompletion> {
   const req = inTabRequest(validated(raw));
   checkAgainstModel(engine.info, req);
   const prompt = promptFor(engine, req);
   await checkTruncation(engine, req, prompt);
-  const constraint = await constraintFor(req);
+  const constraint = await constraintFor(req, options);
   // The engine stops at the end of its context by itself; the prompt is not counted twice.
   const maxTokens = maxTokensFor(req, engine.info.contextLength, 0);
   const banned = bannedTokenIds(engine, req);
   const refused = engine.unsupported?.(samplingFor(req, 0, maxTokens, banned)) ?? null;
   if (refused) throw httpError(400, refused.message, refused.param);
-  out.onPrompt?.(prompt);
+  out.onPrompt?.(prompt, tabNotesOf(constraint, options));
   const lastMessage = req.messages[req.messages.length - 1] ?? null;
   const asm = new ResponseAssembler(req, {
     lastMessage,

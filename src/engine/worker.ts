@@ -91,7 +91,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'run': {
-      const { runId, request } = m;
+      const { runId, request, options } = m;
       const priority = typeof request.priority === 'number' ? request.priority : 0;
       scheduler.submit({
         id: runId,
@@ -110,10 +110,16 @@ async function handle(m: ToWorker): Promise<void> {
           }),
         run: async (signal) => {
           try {
-            const completion = await runChat(requireEngine(), request, signal, {
-              onPrompt: (prompt) => post({ type: 'started', runId, prompt }),
-              onChunk: (chunk) => post({ type: 'chunk', runId, chunk }),
-            });
+            const completion = await runChat(
+              requireEngine(),
+              request,
+              signal,
+              {
+                onPrompt: (prompt, tabNotes) => post({ type: 'started', runId, prompt, tabNotes }),
+                onChunk: (chunk) => post({ type: 'chunk', runId, chunk }),
+              },
+              options ?? {},
+            );
             post({ type: 'done', runId, completion });
           } catch (e) {
             post({ type: 'runError', runId, error: errorOf(e) });

@@ -36,6 +36,8 @@ export interface RunView {
   error: WorkerError | null;
   /** Where an error came from or how to fix it (server runs), shown under it. */
   errorNote?: string;
+  /** Tab-only behaviours applied to this in-tab run (e.g. the string cap), shown with it. */
+  tabNotes?: string[];
   startedAt: number;
   firstTokenAt: number | null;
   endedAt: number | null;

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useRequestStore } from '../../store/requestStore';
 import { explainSchemaLoosening } from '../../constraints/schema';
 import type { RequestDraft } from '../../request/types';
+import { runOptionsOf, useTabOptionsStore } from '../../store/tabOptionsStore';
 
 /** The JSON schemas of a request, with the field each comes from. */
 function schemasOf(d: RequestDraft): { param: string; schema: unknown }[] {
@@ -33,6 +34,7 @@ interface Compiled {
 /** "View grammar": what the request's constraint compiles to, and what it will not enforce. */
 export function GrammarView() {
   const draft = useRequestStore((s) => s.draft);
+  const stringCap = useTabOptionsStore((s) => runOptionsOf(s).stringCap ?? null);
   const loosening = useMemo(
     () =>
       schemasOf(draft).flatMap(({ param, schema }) =>
@@ -47,7 +49,8 @@ export function GrammarView() {
     setBusy(true);
     // Loaded on demand: the compiler pulls in xgrammar's wasm.
     void import('../../constraints/compile')
-      .then(({ compileConstraint }) => compileConstraint(draft as never))
+      // As a run in the tab compiles it: with the tab's string cap, when on.
+      .then(({ compileConstraint }) => compileConstraint(draft as never, { stringCap }))
       .then(
         (c) => {
           setCompiled(c as Compiled);

@@ -4,6 +4,7 @@ import { useRequestStore } from '../../store/requestStore';
 import type { Validation } from '../useValidation';
 import { ParamControl } from './controls';
 import { GrammarView } from './GrammarView';
+import { StringCapSetting } from './StringCapSetting';
 
 function ParamRow({ spec, validation }: { spec: ParamSpec; validation: Validation }) {
   const value = useRequestStore((s) => s.draft[spec.name]);
@@ -144,6 +145,7 @@ export function ParamsForm({ validation }: { validation: Validation }) {
           {PARAMS.filter((p) => p.group === g).map((p) => (
             <ParamRow key={p.name} spec={p} validation={validation} />
           ))}
+          {g === 'structured' && <StringCapSetting />}
           {g === 'structured' && <GrammarView />}
         </details>
       ))}

@@ -1,5 +1,6 @@
 import { TARGET_LABELS, type ReportAction, type ReportLine, type Target } from '../../server/facts';
 import { serverFlags } from '../../server/translate';
+import { runOptionsOf, useTabOptionsStore } from '../../store/tabOptionsStore';
 
 const ACTION_LABELS: Record<ReportAction, string> = {
   dropped: 'dropped',
@@ -22,6 +23,7 @@ export function CompatReport({
   report: readonly ReportLine[];
 }) {
   const flags = serverFlags(report);
+  const stringCap = useTabOptionsStore((s) => runOptionsOf(s).stringCap ?? null);
   return (
     <aside className="compat-report" data-testid="compat-report" aria-label="Compatibility report">
       <h4>Compatibility: {TARGET_LABELS[target]}</h4>
@@ -50,6 +52,13 @@ export function CompatReport({
             </li>
           ))}
         </ul>
+      )}
+      {stringCap !== null && (
+        <p className="hint" data-testid="report-tab-string-cap">
+          <span className="badge">tab only</span> In the tab, JSON strings whose schema gives no
+          bound are capped at {stringCap} characters (a setting of the tab, not part of the
+          request): {TARGET_LABELS[target]} applies no such cap, so its strings can be longer.
+        </p>
       )}
       <div className="server-flags" data-testid="server-flags">
         {flags.length > 0 ? (

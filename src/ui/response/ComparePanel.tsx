@@ -46,6 +46,11 @@ function CompareColumn({
           <Field name="status" label="status">
             {run.status}
           </Field>
+          {run.tabNotes && run.tabNotes.length > 0 && (
+            <Field name="tab-notes" label="tab option">
+              <span className="badge">tab only</span> {run.tabNotes.join('; ')}
+            </Field>
+          )}
           {run.error && (
             <Field name="error" label="error">
               <span className="field-error">

@@ -438,6 +438,17 @@ export function ResponsePanel({
       {latest && (
         <div data-testid="latest-run" data-status={latest.status}>
           <RunMeta run={latest} />
+          {latest.tabNotes && latest.tabNotes.length > 0 && (
+            <div className="notice warn" data-testid="run-tab-notes">
+              <span className="badge">tab option</span> Applied by the tab, not by the model or a
+              server:
+              <ul>
+                {latest.tabNotes.map((n, i) => (
+                  <li key={i}>{n}</li>
+                ))}
+              </ul>
+            </div>
+          )}
           {stopped ? (
             <div className="notice stopped" role="status" data-testid="run-stopped">
               Stopped by you.{' '}

@@ -11,6 +11,7 @@ import { translateRequest } from '../../server/translate';
 import type { Target } from '../../server/facts';
 import { useEngineStore } from '../../store/engineStore';
 import { applyChunks, viewOfCompletion, type RunView } from '../../store/runStore';
+import { runOptionsOf, useTabOptionsStore } from '../../store/tabOptionsStore';
 import { ensureModelLoaded } from '../engine/loadModel';
 
 export type Patch = (f: (r: RunView) => RunView) => void;
@@ -60,39 +61,46 @@ export function runInTab(runId: string, request: ChatRequest, patch: Patch): Pro
     cancels.set(runId, () => engineClient().cancel(runId));
     void ensureModelLoaded()
       .then(() => {
-        engineClient().run(runId, request, {
-          onQueued: (position) =>
-            patch((r) => ({ ...r, status: 'queued', queuePosition: position })),
-          // Timings count from here: model loading and queueing are not the run's own time.
-          onStarted: (prompt) =>
-            patch((r) => ({
-              ...r,
-              status: 'running',
-              queuePosition: null,
-              prompt,
-              startedAt: performance.now(),
-            })),
-          onChunk: (chunk) => chunks.push(chunk),
-          onDone: (completion) => {
-            chunks.flush();
-            patch((r) => ({
-              ...(request.stream ? { ...r, completion } : viewOfCompletion(r, completion)),
-              status: 'done',
-              endedAt: performance.now(),
-            }));
-            end();
+        engineClient().run(
+          runId,
+          request,
+          {
+            onQueued: (position) =>
+              patch((r) => ({ ...r, status: 'queued', queuePosition: position })),
+            // Timings count from here: model loading and queueing are not the run's own time.
+            onStarted: (prompt, tabNotes) =>
+              patch((r) => ({
+                ...r,
+                status: 'running',
+                queuePosition: null,
+                prompt,
+                tabNotes,
+                startedAt: performance.now(),
+              })),
+            onChunk: (chunk) => chunks.push(chunk),
+            onDone: (completion) => {
+              chunks.flush();
+              patch((r) => ({
+                ...(request.stream ? { ...r, completion } : viewOfCompletion(r, completion)),
+                status: 'done',
+                endedAt: performance.now(),
+              }));
+              end();
+            },
+            onError: (error) => {
+              chunks.flush();
+              patch((r) => ({
+                ...r,
+                status: error.type === 'cancelled' ? 'cancelled' : 'error',
+                error,
+                endedAt: performance.now(),
+              }));
+              end();
+            },
           },
-          onError: (error) => {
-            chunks.flush();
-            patch((r) => ({
-              ...r,
-              status: error.type === 'cancelled' ? 'cancelled' : 'error',
-              error,
-              endedAt: performance.now(),
-            }));
-            end();
-          },
-        });
+          // Tab-only options travel beside the request, never in it.
+          runOptionsOf(useTabOptionsStore.getState()),
+        );
       })
       .catch((error: unknown) => {
         const e = useEngineStore.getState().error;

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { freshApp, inTab } from './pages';
+import { freshApp, inTab, loadModelUrl } from './pages';
 
 /**
  * No run fails on bytes: the real SmolLM2-135M-Instruct writes Greek, Chinese, Arabic, Hindi and
@@ -42,9 +42,7 @@ let page: Page;
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   await freshApp(page);
-  await page.getByLabel('GGUF model URL').fill(MODEL);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 120_000 });
+  await loadModelUrl(page, MODEL);
 });
 
 test.afterAll(async () => {

@@ -77,9 +77,14 @@ export async function freshApp(page: Page, hash = '') {
 
 /** Loads the default model (the generated tiny GGUF) through the engine bar. */
 export async function loadTinyModel(page: Page) {
-  await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
+  await loadModelUrl(page, 'models/tiny-random.gguf', 60_000);
+}
+
+/** Loads a GGUF by URL in the CPU engine and waits until it is ready. */
+export async function loadModelUrl(page: Page, url: string, timeout = 120_000) {
+  await page.getByLabel('GGUF model URL').fill(url);
   await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 60_000 });
+  await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout });
 }
 
 type Json = Record<string, unknown>;

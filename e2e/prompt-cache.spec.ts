@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import type { EngineSampling, EngineToken, GenerateResult } from '../src/engine/cpu/wllamaEngine';
-import { freshApp, inTab, RequestPanel, ResponsePanel } from './pages';
+import { freshApp, inTab, loadModelUrl, RequestPanel, ResponsePanel } from './pages';
 
 /**
  * The CPU engine reuses llama.cpp's KV cache for the prompt prefix a request shares with the
@@ -35,9 +35,7 @@ test.describe('in the app', () => {
   test.beforeAll(async ({ browser }) => {
     page = await browser.newPage();
     await freshApp(page);
-    await page.getByLabel('GGUF model URL').fill(MODEL);
-    await page.getByRole('button', { name: 'Load', exact: true }).click();
-    await expect(page.getByTestId('engine-status')).toContainText('Loaded', { timeout: 120_000 });
+    await loadModelUrl(page, MODEL);
   });
 
   test.afterAll(async () => {

@@ -8,10 +8,9 @@
 // Sizes: BENCH_SCHEMAS (default 4), BENCH_SEEDS (default 2), BENCH_MAX_TOKENS (default 96).
 import { chromium } from '@playwright/test';
 import Ajv from 'ajv';
-import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { serveDist } from './serveDist';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { VLLM_WHITESPACE_PATTERN } from '../src/constraints/compile';
 import { stringCapFor } from '../src/constraints/schema';
@@ -106,25 +105,10 @@ function capped(node: unknown): unknown {
   return out;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-const server = createServer((req, res) => {
-  void (async () => {
-    const path = join(DIST, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = (await stat(path).catch(() => null))?.isFile() ? path : join(DIST, 'index.html');
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(await readFile(file));
-  })();
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const { server, base } = await serveDist(DIST);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const page = await browser.newPage();
-await page.goto(`http://localhost:${(server.address() as AddressInfo).port}/`);
+await page.goto(base);
 await page.evaluate(async (model) => {
   const input = document.querySelector<HTMLInputElement>('input[aria-label="GGUF model URL"]')!;
   Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, model);

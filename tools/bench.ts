@@ -11,13 +11,11 @@
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
-import { CROSS_ORIGIN_ISOLATION } from '../vite.config';
-import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { serveDist } from './serveDist';
+import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -43,26 +41,7 @@ const TINY = 'models/tiny-random.gguf';
 
 // ---- static server with the same headers as vite dev/preview ----
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-const server = createServer((req, res) => {
-  void (async () => {
-    const path = join(DIST, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = (await stat(path).catch(() => null))?.isFile() ? path : join(DIST, 'index.html');
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      ...CROSS_ORIGIN_ISOLATION,
-    });
-    res.end(await readFile(file));
-  })();
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://localhost:${(server.address() as AddressInfo).port}/`;
+const { server, base } = await serveDist(DIST);
 const served = JSON.parse(
   await readFile(join(DIST, 'models/index.json'), 'utf8').catch(() => '{"models":[]}'),
 ) as { models: { file: string }[] };

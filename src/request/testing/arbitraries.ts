@@ -518,7 +518,7 @@ export function invalidValueMutation(spec: ParamSpec): fc.Arbitrary<Mutation> {
 /** An unknown top-level key (never a table name, nor a table name with a path after it). */
 const unknownKey = fc
   .oneof(
-    fc.constantFrom('top_k', 'temp', 'Temperature', 'max-tokens', 'top_p2', 'guided', 'x'),
+    fc.constantFrom('top_a', 'temp', 'Temperature', 'max-tokens', 'top_p2', 'guided', 'x'),
     fc.string({ minLength: 1, maxLength: 10 }),
   )
   .filter((k) => !isParamName(k) && !isParamName(/^[^.[]*/.exec(k)![0]));

@@ -11,6 +11,7 @@ import { factFor, type Target } from '../src/server/facts';
 import { jsonEqual, translateRequest } from '../src/server/translate';
 import { freshApp, RequestPanel, ResponsePanel } from '../e2e/pages';
 import {
+  parsePrinted,
   predicted,
   runExportedCode,
   send,
@@ -218,26 +219,38 @@ export async function checkProbe(
         if (body.stream === true)
           expect.soft(text, `${name}: curl gets the stream`).toContain('data: [DONE]');
         else expect.soft(text, `${name}: curl gets a completion`).toContain('"choices"');
-      } else if (
-        body.stream !== true &&
-        a.status === 200 &&
-        a.content !== null &&
-        body.tool_choice === undefined
-      ) {
-        const rf = isObject(body.response_format) ? body.response_format : {};
-        const constraint = rf.type === 'json_object' ? null : constraintOf(body);
-        const printed = run.stdout.replace(/\n$/, '');
-        if (constraint !== null)
+      } else if (body.stream !== true && a.status === 200) {
+        // Every choice is printed with its finish reason, content and tool calls.
+        const printed = parsePrinted(run.stdout);
+        expect.soft(printed, `${name}: exported ${lang} prints the choices: ${out}`).not.toBeNull();
+        if (printed === null) continue;
+        expect
+          .soft(printed.length, `${name}: exported ${lang} prints every choice: ${out}`)
+          .toBe(a.choices.length);
+        const calls = a.choices[0]?.tool_calls;
+        if (Array.isArray(calls) && calls.length > 0)
           expect
             .soft(
-              constraint(printed),
-              `${name}: exported ${lang} prints an answer that keeps the constraint`,
+              printed[0]?.calls.length,
+              `${name}: exported ${lang} prints the tool calls: ${out}`,
             )
-            .toBeNull();
-        if (probe.content !== undefined)
-          expect
-            .soft(probe.content(printed), `${name}: exported ${lang} prints ${printed}`)
-            .toBe(true);
+            .toBe(calls.length);
+        else if (a.content !== null && body.tool_choice === undefined) {
+          const text = printed[0]?.content ?? '';
+          const rf = isObject(body.response_format) ? body.response_format : {};
+          const constraint = rf.type === 'json_object' ? null : constraintOf(body);
+          if (constraint !== null)
+            expect
+              .soft(
+                constraint(text),
+                `${name}: exported ${lang} prints an answer that keeps the constraint`,
+              )
+              .toBeNull();
+          if (probe.content !== undefined)
+            expect
+              .soft(probe.content(text), `${name}: exported ${lang} prints ${JSON.stringify(text)}`)
+              .toBe(true);
+        }
       }
     } else {
       const all = `${run.stdout}${run.stderr}`;

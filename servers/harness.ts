@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -295,13 +296,70 @@ export async function runExportedCode(
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      rmSync(file, { force: true });
       resolve({ lang, code, stdout, stderr });
     });
     child.on('error', (e) => {
       clearTimeout(timer);
+      rmSync(file, { force: true });
       resolve({ lang, code: null, stdout, stderr: `${stderr}${e.message}` });
     });
   });
+}
+
+/** One choice as the exported Python and JavaScript print it (src/request/export.ts). */
+export interface PrintedChoice {
+  index: number;
+  finishReason: string;
+  reasoning: string | null;
+  content: string;
+  /** `tool call NAME: ARGUMENTS` lines, as [name, arguments]. */
+  calls: [string, string][];
+}
+
+const CHOICE_HEADER = /^\[choice (\d+), finish_reason: ([^\]]*)\]$/;
+const TOOL_CALL_LINE = /^tool call ([^:]+): (.*)$/;
+
+/**
+ * Reads what the exported code printed back into choices: a `[choice N, finish_reason: X]`
+ * line, then an optional `reasoning: …` line, the content, and `tool call …` lines last.
+ * Returns null when the output does not start with a choice header.
+ */
+export function parsePrinted(stdout: string): PrintedChoice[] | null {
+  const lines = stdout.replace(/\n$/, '').split('\n');
+  if (lines.length === 0 || !CHOICE_HEADER.test(lines[0] ?? '')) return null;
+  const out: PrintedChoice[] = [];
+  let body: string[] = [];
+  const close = () => {
+    const last = out.at(-1);
+    if (last === undefined) return;
+    const calls: [string, string][] = [];
+    while (body.length > 0) {
+      const m = TOOL_CALL_LINE.exec(body.at(-1) ?? '');
+      if (m === null) break;
+      calls.unshift([m[1] ?? '', m[2] ?? '']);
+      body.pop();
+    }
+    if (body[0]?.startsWith('reasoning: ')) last.reasoning = (body.shift() ?? '').slice(11);
+    last.content = body.join('\n');
+    last.calls = calls;
+    body = [];
+  };
+  for (const line of lines) {
+    const m = CHOICE_HEADER.exec(line);
+    if (m !== null) {
+      close();
+      out.push({
+        index: Number(m[1]),
+        finishReason: m[2] ?? '',
+        reasoning: null,
+        content: '',
+        calls: [],
+      });
+    } else body.push(line);
+  }
+  close();
+  return out;
 }
 
 /** What a server configuration answers, by the report: 200, or 400 with these messages. */

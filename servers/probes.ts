@@ -18,6 +18,8 @@ export interface Probe {
    * constraint says): e.g. a grammar's language.
    */
   content?: (text: string) => boolean;
+  /** A parameter's sample probe (a request the app accepts), not a rule probe. */
+  sample?: true;
   /** Set by the spec: whether the server forces tool calls (see ProbeOptions). */
   forcesTools?: boolean;
 }
@@ -64,6 +66,8 @@ const SAMPLES: Partial<Record<ParamName, unknown>> = {
   top_logprobs: 0,
   max_tokens: 4,
   max_completion_tokens: 4,
+  // vLLM refuses min_tokens above max_tokens (the app's validator too).
+  min_tokens: 2,
   n: 1,
   presence_penalty: 0.5,
   response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: SCHEMA } },
@@ -189,6 +193,11 @@ const RULE_PROBES: Probe[] = [
   { name: 'n = 1 explicitly', draft: { n: 1 } },
 ];
 
+/** What a sample needs beside it to be a valid request. */
+const COMPANIONS: Partial<Record<ParamName, RequestDraft>> = {
+  stream_options: { stream: true },
+};
+
 /** The sample value of a parameter: the table above, else the form's starting value or default. */
 export function sampleFor(name: ParamName): unknown {
   if (Object.hasOwn(SAMPLES, name)) return SAMPLES[name];
@@ -213,8 +222,10 @@ export function probesFor(target: Target): { probes: Probe[]; noSample: string[]
       draft: {
         ...BASE,
         ...(spec.group === 'structured' ? { max_tokens: 48 } : {}),
+        ...COMPANIONS[spec.name],
         [spec.name]: value,
       },
+      sample: true,
     });
   }
   for (const p of RULE_PROBES)

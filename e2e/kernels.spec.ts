@@ -38,19 +38,37 @@ const LAYOUTS: Record<string, { x: Layout; y: Layout; qk: number }> = {
   ggml_vec_dot_q5_1_q8_1: {
     qk: 32,
     // f16 d, f16 m, u32 qh, u8 qs[16]
-    x: { size: 24, halves: [0, 2], ints8: [], bytes: [[4, 24]] },
+    x: { size: 24, halves: [0, 2], bytes: [[4, 24]] },
     // f16 d, f16 s, i8 qs[32]
-    y: { size: 36, halves: [0, 2], ints8: [[4, 36]], bytes: [] },
+    y: { size: 36, halves: [0, 2], ints8: [[4, 36]] },
+  },
+  ggml_vec_dot_q8_0_q8_0: {
+    qk: 32,
+    // f16 d, i8 qs[32]
+    x: { size: 34, halves: [0], ints8: [[2, 34]] },
+    y: { size: 34, halves: [0], ints8: [[2, 34]] },
+  },
+  ggml_vec_dot_q4_K_q8_K: {
+    qk: 256,
+    // f16 d, f16 dmin, u8 scales[12], u8 qs[128]
+    x: { size: 144, halves: [0, 2], bytes: [[4, 144]] },
+    // f32 d, i8 qs[256] (ggml's Q8_K uses -128 too), i16 bsums[16] = sums of 16 qs
+    y: { size: 292, floats: [0], ints8: [[4, 260]], min8: -128, bsums: { at: 260, from: 4 } },
   },
 };
 interface Layout {
   size: number;
   /** Offsets of f16 scales. */
-  halves: number[];
-  /** Byte ranges of signed 8-bit quants (filled with -127..127, as ggml quantises). */
-  ints8: [number, number][];
+  halves?: number[];
+  /** Offsets of f32 scales. */
+  floats?: number[];
+  /** Byte ranges of signed 8-bit quants (-127..127 as ggml quantises, or min8..127). */
+  ints8?: [number, number][];
+  min8?: number;
+  /** i16 sums of each 16 quants from `from`, written at `at`. */
+  bsums?: { at: number; from: number };
   /** Byte ranges of any bits. */
-  bytes: [number, number][];
+  bytes?: [number, number][];
 }
 
 test('each kernel gives bit-identical results to the ggml function it replaces', async () => {
@@ -90,13 +108,23 @@ test('each kernel gives bit-identical results to the ggml function it replaces',
         const fill = (at: number, l: typeof layout.x, blocks: number) => {
           for (let b = 0; b < blocks; b++) {
             const base = at + b * l.size;
-            for (const o of l.halves) view.setUint16(base + o, randomHalf(), true);
-            for (const [from, to] of l.ints8) {
-              for (let i = from; i < to; i++)
-                view.setInt8(base + i, Math.floor(rand() * 255) - 127);
+            for (const o of l.halves ?? []) view.setUint16(base + o, randomHalf(), true);
+            for (const o of l.floats ?? []) view.setFloat32(base + o, (rand() - 0.5) * 0.1, true);
+            const min = l.min8 ?? -127;
+            for (const [from, to] of l.ints8 ?? []) {
+              for (let i = from; i < to; i++) {
+                view.setInt8(base + i, min + Math.floor(rand() * (128 - min)));
+              }
             }
-            for (const [from, to] of l.bytes) {
+            for (const [from, to] of l.bytes ?? []) {
               for (let i = from; i < to; i++) view.setUint8(base + i, Math.floor(rand() * 256));
+            }
+            if (l.bsums) {
+              for (let g = 0; g < (l.bsums.at - l.bsums.from) / 16; g++) {
+                let sum = 0;
+                for (let i = 0; i < 16; i++) sum += view.getInt8(base + l.bsums.from + 16 * g + i);
+                view.setInt16(base + l.bsums.at + 2 * g, sum, true);
+              }
             }
           }
         };

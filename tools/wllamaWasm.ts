@@ -148,6 +148,16 @@ export function uleb(value: number): number[] {
   return out;
 }
 
+/** Signed LEB128 of a non-negative number below 2^53. */
+function sleb(value: number): number[] {
+  const out = uleb(value);
+  if ((out[out.length - 1]! & 0x40) !== 0) {
+    out[out.length - 1]! |= 0x80;
+    out.push(0);
+  }
+  return out;
+}
+
 interface ModuleIndex {
   /** Function index by name (name section). */
   index: Map<string, number>;
@@ -287,11 +297,13 @@ export interface Kernel {
 /** Where kernels/*.wasm live, relative to the project root, and which functions they replace. */
 export const KERNEL_FILES: { fn: string; file: string }[] = [
   { fn: 'ggml_vec_dot_q5_1_q8_1', file: 'kernels/q5_1_q8_1.wasm' },
+  { fn: 'ggml_vec_dot_q8_0_q8_0', file: 'kernels/q8_0_q8_0.wasm' },
+  { fn: 'ggml_vec_dot_q4_K_q8_K', file: 'kernels/q4_K_q8_K.wasm' },
 ];
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '202ff6d2c743eb0f3dff0deda14fe1e9fe630b530ddb2e900ca3cf8090d2f5e0';
+  '607e8680bcd0f6b869fd501809c67fdd62f3cd8ba5a4740eed8f9bf9bf6cd25f';
 
 interface Section {
   id: number;
@@ -529,7 +541,7 @@ export function readKernels(root: string): Kernel[] {
  * For tests: a module with, for each kernel, wllama's original function (`old:<fn>`) and the
  * kernel (`new:<fn>`), both working on the module's own memory64 (exported as `memory`, `pages`
  * of 64 KiB). The original bodies are leaves too; ggml's reads its fp16 table from the address
- * it has in wllama's memory, which the caller fills in.
+ * it has in wllama's memory, which the caller fills in. Global 0 is a stack pointer at 1 MiB.
  */
 export function kernelTestModule(patched: Uint8Array, kernels: Kernel[], pages = 64): Uint8Array {
   const mod = indexModule(patched);
@@ -566,6 +578,8 @@ export function kernelTestModule(patched: Uint8Array, kernels: Kernel[], pages =
     section(1, concat([new Uint8Array(uleb(types.length)), ...typeBytes])),
     section(3, new Uint8Array([...uleb(funcTypes.length), ...funcTypes.flatMap((t) => uleb(t))])),
     section(5, new Uint8Array([1, 0x04, ...uleb(pages)])), // one memory64, no maximum
+    // global 0: emscripten's stack pointer (some originals keep a frame), 1 MiB down
+    section(6, new Uint8Array([1, 0x7e, 1, OP.i64Const, ...sleb(1 << 20), 0x0b])),
     section(7, new Uint8Array([...uleb(bodies.length + 1), ...exports, ...str('memory'), 2, 0])),
     section(
       10,

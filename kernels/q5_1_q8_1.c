@@ -68,13 +68,21 @@ static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
                         wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-/* 32 products of one block, as four partial i32 sums. x in 0..31, y in -128..127. */
-static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
-  v128_t hlo, hhi;
-  high_bits(x + 4, &hlo, &hhi);
+/* 32 products of one block, as four partial i32 sums. x in 0..31, y in -128..127. With
+ * `no_high_bits` the caller has checked that qh is 0 (bit 4 of every weight is clear), and the
+ * bits are not expanded. */
+static inline v128_t block_dot(const uint8_t *x, const uint8_t *y, int no_high_bits) {
   const v128_t qs = wasm_v128_load(x + 8);
-  const v128_t xlo = wasm_v128_or(wasm_v128_and(qs, wasm_i8x16_splat(0x0f)), hlo);
-  const v128_t xhi = wasm_v128_or(wasm_u8x16_shr(qs, 4), hhi);
+  const v128_t nibble = wasm_i8x16_splat(0x0f);
+  v128_t xlo = wasm_v128_and(qs, nibble);
+  /* a 16-bit shift then the mask: each byte keeps its own high nibble */
+  v128_t xhi = wasm_v128_and(wasm_u16x8_shr(qs, 4), nibble);
+  if (!no_high_bits) {
+    v128_t hlo, hhi;
+    high_bits(x + 4, &hlo, &hhi);
+    xlo = wasm_v128_or(xlo, hlo);
+    xhi = wasm_v128_or(xhi, hhi);
+  }
   const v128_t ylo = wasm_v128_load(y + 4);
   const v128_t yhi = wasm_v128_load(y + 20);
 #ifdef __wasm_relaxed_simd__
@@ -94,6 +102,21 @@ static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
 #endif
 }
 
+/* Four blocks' integer sums; a row whose blocks use only 16 levels (a Q4_1 block stored as
+ * Q5_1 has qh = 0) skips the high-bit expansion. */
+static inline v128_t block_dots4(const uint8_t *x0, const uint8_t *y0) {
+  const uint32_t qh = u32_at(x0 + 4) | u32_at(x0 + X_BLOCK + 4) | u32_at(x0 + 2 * X_BLOCK + 4) |
+                      u32_at(x0 + 3 * X_BLOCK + 4);
+  if (qh == 0) {
+    return sum4(block_dot(x0, y0, 1), block_dot(x0 + X_BLOCK, y0 + Y_BLOCK, 1),
+                block_dot(x0 + 2 * X_BLOCK, y0 + 2 * Y_BLOCK, 1),
+                block_dot(x0 + 3 * X_BLOCK, y0 + 3 * Y_BLOCK, 1));
+  }
+  return sum4(block_dot(x0, y0, 0), block_dot(x0 + X_BLOCK, y0 + Y_BLOCK, 0),
+              block_dot(x0 + 2 * X_BLOCK, y0 + 2 * Y_BLOCK, 0),
+              block_dot(x0 + 3 * X_BLOCK, y0 + 3 * Y_BLOCK, 0));
+}
+
 __attribute__((export_name("ggml_vec_dot_q5_1_q8_1"))) void
 vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy,
                   size_t by, int nrc) {
@@ -109,9 +132,7 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
   for (; i + 4 <= nb; i += 4) {
     const uint8_t *x0 = x + (size_t)i * X_BLOCK;
     const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
-    const v128_t sumi = sum4(block_dot(x0, y0), block_dot(x0 + X_BLOCK, y0 + Y_BLOCK),
-                             block_dot(x0 + 2 * X_BLOCK, y0 + 2 * Y_BLOCK),
-                             block_dot(x0 + 3 * X_BLOCK, y0 + 3 * Y_BLOCK));
+    const v128_t sumi = block_dots4(x0, y0);
     /* (d, m) of four x blocks and (d, s) of four y blocks, one u32 each. */
     const v128_t xdm = wasm_u32x4_make(u32_at(x0), u32_at(x0 + X_BLOCK), u32_at(x0 + 2 * X_BLOCK),
                                        u32_at(x0 + 3 * X_BLOCK));
@@ -134,7 +155,7 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
     const uint8_t *x0 = x + (size_t)i * X_BLOCK;
     const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
     const v128_t zero = wasm_i32x4_splat(0);
-    const v128_t sumi = sum4(block_dot(x0, y0), zero, zero, zero);
+    const v128_t sumi = sum4(block_dot(x0, y0, u32_at(x0 + 4) == 0), zero, zero, zero);
     const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
     const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
     const v128_t lo16 = wasm_i32x4_splat(0xffff);

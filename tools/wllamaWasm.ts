@@ -303,7 +303,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '607e8680bcd0f6b869fd501809c67fdd62f3cd8ba5a4740eed8f9bf9bf6cd25f';
+  'bfc4fa558c2e82242f191ac8fded0de918a4cc81db6de977f4f1f18d0564acc6';
 
 interface Section {
   id: number;

@@ -103,10 +103,16 @@ test('each kernel gives bit-identical results to the ggml function it replaces',
           t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
           return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
         };
-        // finite halves of either sign, magnitudes 2^-24 .. 2^4, some zero and subnormal
+        // halves of either sign, magnitudes 2^-24 .. 2^4, some zero and subnormal; in every
+        // tenth round a few Inf and NaN too
+        let specialRound = false;
         const randomHalf = () =>
           (rand() < 0.5 ? 0x8000 : 0) |
-          (rand() < 0.05 ? 0 : Math.floor(rand() * 20) << 10) |
+          (specialRound && rand() < 0.03
+            ? 31 << 10
+            : rand() < 0.05
+              ? 0
+              : Math.floor(rand() * 20) << 10) |
           Math.floor(rand() * 1024);
         const fill = (at: number, l: typeof layout.x, blocks: number, round: number) => {
           for (let b = 0; b < blocks; b++) {
@@ -144,25 +150,33 @@ test('each kernel gives bit-identical results to the ggml function it replaces',
         const Y = 8 << 20;
         const S = 12 << 20;
         let compared = 0;
+        let nonFinite = 0;
         const mismatches: string[] = [];
+        const isNaN32 = (bits: number) =>
+          (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
         for (const blocks of [1, 2, 3, 4, 5, 8, 18, 48]) {
           for (let round = 0; round < 50; round++) {
+            specialRound = round % 10 === 9;
             fill(X, layout.x, blocks, round);
             fill(Y, layout.y, blocks, round);
             const n = blocks * layout.qk;
             const want = call(`old:${fn}`, n, X, Y, S);
             const got = call(`new:${fn}`, n, X, Y, S + 4);
             compared++;
-            if (want !== got) mismatches.push(`${blocks} blocks: ${want} vs ${got}`);
+            if ((want & 0x7f800000) === 0x7f800000) nonFinite++;
+            // NaN payloads may differ; any other result must have the same bits
+            if (want !== got && !(isNaN32(want) && isNaN32(got))) {
+              mismatches.push(`${blocks} blocks: ${want} vs ${got}`);
+            }
           }
         }
-        return { compared, mismatches, sample: view.getFloat32(S, true) };
+        return { compared, mismatches, nonFinite };
       },
       { bytes: [...module], fn, layout: layout!, table: FP16_TABLE_ADDRESS },
     );
     expect(result.mismatches, fn).toEqual([]);
     expect(result.compared).toBe(400);
-    expect(Number.isFinite(result.sample)).toBe(true);
+    expect(result.nonFinite, `${fn}: rows with Inf or NaN scales`).toBeGreaterThan(0);
   }
 });
 

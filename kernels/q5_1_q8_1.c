@@ -37,6 +37,21 @@ static inline uint32_t u32_at(const uint8_t *p) {
   return v;
 }
 
+/* The halves in the high 16 bits of each lane -> floats, exact for every finite value: the
+ * arithmetic shift keeps the sign in bit 31 and puts exponent and mantissa in bits 27..13, an
+ * f32 2^112 times too small (subnormal halves become f32 subnormals), which the multiply fixes
+ * exactly. Inf and NaN come out wrong: callers check for them first. */
+static inline v128_t finite_high_halves_to_float(v128_t v) {
+  return wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_i32x4_splat((int32_t)0x8fffe000)),
+                        wasm_f32x4_splat(0x1p112f));
+}
+
+/* Whether any of the eight halves in a vector may be Inf or NaN. */
+static inline int any_special(v128_t halves) {
+  const v128_t e = wasm_i16x8_splat(0x7c00);
+  return wasm_v128_any_true(wasm_i16x8_eq(wasm_v128_and(halves, e), e));
+}
+
 /* IEEE half -> float for 4 lanes, exact for every finite value and for Inf/NaN. */
 static inline v128_t half_to_float(v128_t h) {
   const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
@@ -138,11 +153,21 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
                                        u32_at(x0 + 3 * X_BLOCK));
     const v128_t yds = wasm_u32x4_make(u32_at(y0), u32_at(y0 + Y_BLOCK), u32_at(y0 + 2 * Y_BLOCK),
                                        u32_at(y0 + 3 * Y_BLOCK));
-    const v128_t lo16 = wasm_i32x4_splat(0xffff);
-    const v128_t dx = half_to_float(wasm_v128_and(xdm, lo16));
-    const v128_t mx = half_to_float(wasm_u32x4_shr(xdm, 16));
-    const v128_t dy = half_to_float(wasm_v128_and(yds, lo16));
-    const v128_t sy = half_to_float(wasm_u32x4_shr(yds, 16));
+    v128_t dx, mx, dy, sy;
+    /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
+     * general conversion. */
+    if (!any_special(wasm_v128_or(xdm, yds))) {
+      dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
+      mx = finite_high_halves_to_float(xdm);
+      dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
+      sy = finite_high_halves_to_float(yds);
+    } else {
+      const v128_t lo16 = wasm_i32x4_splat(0xffff);
+      dx = half_to_float(wasm_v128_and(xdm, lo16));
+      mx = half_to_float(wasm_u32x4_shr(xdm, 16));
+      dy = half_to_float(wasm_v128_and(yds, lo16));
+      sy = half_to_float(wasm_u32x4_shr(yds, 16));
+    }
     const v128_t t = wasm_f32x4_add(
         wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
         wasm_f32x4_mul(mx, sy));
@@ -158,11 +183,21 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
     const v128_t sumi = sum4(block_dot(x0, y0, u32_at(x0 + 4) == 0), zero, zero, zero);
     const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
     const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
-    const v128_t lo16 = wasm_i32x4_splat(0xffff);
-    const v128_t dx = half_to_float(wasm_v128_and(xdm, lo16));
-    const v128_t mx = half_to_float(wasm_u32x4_shr(xdm, 16));
-    const v128_t dy = half_to_float(wasm_v128_and(yds, lo16));
-    const v128_t sy = half_to_float(wasm_u32x4_shr(yds, 16));
+    v128_t dx, mx, dy, sy;
+    /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
+     * general conversion. */
+    if (!any_special(wasm_v128_or(xdm, yds))) {
+      dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
+      mx = finite_high_halves_to_float(xdm);
+      dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
+      sy = finite_high_halves_to_float(yds);
+    } else {
+      const v128_t lo16 = wasm_i32x4_splat(0xffff);
+      dx = half_to_float(wasm_v128_and(xdm, lo16));
+      mx = half_to_float(wasm_u32x4_shr(xdm, 16));
+      dy = half_to_float(wasm_v128_and(yds, lo16));
+      sy = half_to_float(wasm_u32x4_shr(yds, 16));
+    }
     const v128_t t = wasm_f32x4_add(
         wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
         wasm_f32x4_mul(mx, sy));

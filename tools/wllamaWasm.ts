@@ -303,7 +303,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  'bfc4fa558c2e82242f191ac8fded0de918a4cc81db6de977f4f1f18d0564acc6';
+  'a41f61906ce050ab485b8a11afc24ea3b378b22e4ba5bd6b455f186621cac021';
 
 interface Section {
   id: number;

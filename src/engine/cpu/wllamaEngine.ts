@@ -19,6 +19,7 @@ import wasmUrl from 'virtual:wllama-patched.wasm?url';
 import kernelsWasmUrl from 'virtual:wllama-kernels.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { canUseThreads, defaultThreads } from '../threads';
+import { hasRelaxedSimd } from './relaxedSimd';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 /** A generated token (the response layer's type), plus whether it ended generation. */
@@ -73,47 +74,6 @@ export interface LoadOptions {
    * relaxed SIMD; without it the build without them runs).
    */
   kernels?: boolean;
-}
-
-/** A module whose one function uses `i32x4.relaxed_dot_i8x16_i7x16_add_s`. */
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  61,
-  1,
-  59,
-  0,
-  ...[253, 12, ...new Array<number>(16).fill(0)],
-  ...[253, 12, ...new Array<number>(16).fill(0)],
-  ...[253, 12, ...new Array<number>(16).fill(0)],
-  ...[253, 147, 2, 11],
-]);
-
-/** Whether this browser's WebAssembly has relaxed SIMD (the kernels build needs it). */
-export function hasRelaxedSimd(): boolean {
-  try {
-    return WebAssembly.validate(RELAXED_SIMD_PROBE);
-  } catch {
-    return false;
-  }
 }
 
 export interface LoadResult {

@@ -148,6 +148,16 @@ export function uleb(value: number): number[] {
   return out;
 }
 
+/** Signed LEB128 of a non-negative number below 2^53. */
+function sleb(value: number): number[] {
+  const out = uleb(value);
+  if ((out[out.length - 1]! & 0x40) !== 0) {
+    out[out.length - 1]! |= 0x80;
+    out.push(0);
+  }
+  return out;
+}
+
 interface ModuleIndex {
   /** Function index by name (name section). */
   index: Map<string, number>;
@@ -269,26 +279,245 @@ export function patchWllamaWasm(
   return out;
 }
 
-/** The specifier the CPU engine imports the patched module by (`${WLLAMA_WASM_ID}?url`). */
-export const WLLAMA_WASM_ID = 'virtual:wllama-patched.wasm';
+/**
+ * A faster kernel spliced into the patched module: the body (locals and code) of the one
+ * function of a small module compiled from kernels/<name>.c (`npm run kernels`), written over
+ * the body of the wllama function of the same name. The kernel module is checked to be a leaf
+ * that can be moved: it imports only its memory, defines exactly one function of the same type,
+ * and has no tables' elements, globals it could use, or data. (tools/kernels.ts also checks,
+ * when it compiles them, that the code has no call, global or table instruction.)
+ */
+export interface Kernel {
+  /** Name of the replaced function in wllama.wasm's name section = the kernel's export name. */
+  fn: string;
+  /** The compiled kernel module. */
+  wasm: Uint8Array;
+}
+
+/** Where kernels/*.wasm live, relative to the project root, and which functions they replace. */
+export const KERNEL_FILES: { fn: string; file: string }[] = [
+  { fn: 'ggml_vec_dot_q5_1_q8_1', file: 'kernels/q5_1_q8_1.wasm' },
+  { fn: 'ggml_vec_dot_q8_0_q8_0', file: 'kernels/q8_0_q8_0.wasm' },
+  { fn: 'ggml_vec_dot_q4_K_q8_K', file: 'kernels/q4_K_q8_K.wasm' },
+];
+
+/** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
+export const SPLICED_WASM_SHA256 =
+  'a41f61906ce050ab485b8a11afc24ea3b378b22e4ba5bd6b455f186621cac021';
+
+interface Section {
+  id: number;
+  header: number; // the section's id byte
+  start: number; // first byte of the section's content
+  end: number;
+}
+
+function sections(b: Uint8Array): Section[] {
+  const r = new Reader(b, 8);
+  const out: Section[] = [];
+  while (r.p < b.length) {
+    const header = r.p;
+    const id = r.byte();
+    const size = r.u();
+    out.push({ id, header, start: r.p, end: r.p + size });
+    r.p += size;
+  }
+  return out;
+}
+
+/** Skips one value type (a one-byte type, or `ref`/`ref null` with a heap type). */
+function valueType(r: Reader): void {
+  const t = r.byte();
+  if (t === 0x63 || t === 0x64) r.u();
+}
+
+/** The type (params and results, as bytes) of each function, by function index. */
+function functionTypes(b: Uint8Array): string[] {
+  const types: string[] = [];
+  const funcs: string[] = [];
+  for (const s of sections(b)) {
+    const r = new Reader(b, s.start);
+    if (s.id === 1) {
+      const n = r.u();
+      for (let i = 0; i < n; i++) {
+        const from = r.p;
+        if (r.byte() !== 0x60) throw new WasmPatchError('unsupported type form');
+        for (let k = 0; k < 2; k++) {
+          // params, then results
+          const count = r.u();
+          for (let j = 0; j < count; j++) valueType(r);
+        }
+        types.push([...b.subarray(from, r.p)].join(','));
+      }
+    } else if (s.id === 2) {
+      const n = r.u();
+      for (let i = 0; i < n; i++) {
+        r.name();
+        r.name();
+        const kind = r.byte();
+        if (kind === 0) funcs.push(types[r.u()] ?? '?');
+        else if (kind === 1) {
+          r.byte();
+          r.limits();
+        } else if (kind === 2) r.limits();
+        else if (kind === 3) r.p += 2;
+        else if (kind === 4) {
+          r.byte();
+          r.u();
+        }
+      }
+    } else if (s.id === 3) {
+      const n = r.u();
+      for (let i = 0; i < n; i++) funcs.push(types[r.u()] ?? '?');
+    }
+  }
+  return funcs;
+}
+
+/** Checks that a kernel module is one movable leaf function and returns its body bytes. */
+export function kernelBody(kernel: Kernel): { body: Uint8Array; type: string } {
+  const b = kernel.wasm;
+  if (b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+    throw new WasmPatchError(`kernel ${kernel.fn} is not a wasm module`);
+  }
+  let exported: string | undefined;
+  let body: Uint8Array | undefined;
+  for (const s of sections(b)) {
+    const r = new Reader(b, s.start);
+    if (s.id === 2) {
+      const n = r.u();
+      for (let i = 0; i < n; i++) {
+        r.name();
+        r.name();
+        if (r.byte() !== 2)
+          throw new WasmPatchError(`kernel ${kernel.fn} imports more than memory`);
+        r.limits();
+      }
+    } else if (s.id === 3) {
+      if (r.u() !== 1) throw new WasmPatchError(`kernel ${kernel.fn} must define one function`);
+    } else if (s.id === 7) {
+      const n = r.u();
+      for (let i = 0; i < n; i++) {
+        const name = r.name();
+        const kind = r.byte();
+        const index = r.u();
+        if (kind === 0 && index === 0) exported = name;
+      }
+    } else if (s.id === 9 || s.id === 11) {
+      throw new WasmPatchError(`kernel ${kernel.fn} has element or data segments`);
+    } else if (s.id === 10) {
+      if (r.u() !== 1) throw new WasmPatchError(`kernel ${kernel.fn} must define one function`);
+      const len = r.u();
+      body = b.subarray(r.p, r.p + len);
+    }
+  }
+  if (exported !== kernel.fn) {
+    throw new WasmPatchError(`kernel module exports ${exported ?? 'nothing'}, not ${kernel.fn}`);
+  }
+  if (!body) throw new WasmPatchError(`kernel ${kernel.fn} has no code`);
+  return { body, type: functionTypes(b)[0] ?? '?' };
+}
 
 /**
- * Vite plugin: resolves `virtual:wllama-patched.wasm?url` to the patched copy, written once to
- * .cache/wllama/ from node_modules (so dev, build and the worker bundle all use it).
+ * Writes each kernel's body over the body of the wllama function it replaces, rewriting the
+ * code section's size and the bodies' sizes. Throws unless the input is the pinned patched
+ * module, every kernel has the replaced function's exact type, and the result is pinned.
+ */
+export function spliceKernels(
+  patched: Uint8Array,
+  kernels: Kernel[],
+  pins: { input: string; output: string } = {
+    input: PATCHED_WASM_SHA256,
+    output: SPLICED_WASM_SHA256,
+  },
+): Uint8Array {
+  const got = sha256(patched);
+  if (got !== pins.input) {
+    throw new WasmPatchError(`the patched wllama.wasm has sha256 ${got}, expected ${pins.input}`);
+  }
+  const mod = indexModule(patched);
+  const types = functionTypes(patched);
+  const replace = new Map<number, Uint8Array>();
+  for (const k of kernels) {
+    const index = mod.index.get(k.fn);
+    if (index === undefined) throw new WasmPatchError(`no function named ${k.fn} in wllama.wasm`);
+    const { body, type } = kernelBody(k);
+    if (types[index] !== type) {
+      throw new WasmPatchError(`kernel ${k.fn} has type ${type}, wllama's has ${types[index]}`);
+    }
+    replace.set(index, body);
+  }
+  const code = sections(patched).find((s) => s.id === 10);
+  if (!code) throw new WasmPatchError('wllama.wasm has no code section');
+  const imported = Math.min(...mod.bodies.keys());
+  const r = new Reader(patched, code.start);
+  const count = r.u();
+  const parts: Uint8Array[] = [new Uint8Array(uleb(count))];
+  for (let i = 0; i < count; i++) {
+    const { start, end } = mod.bodies.get(imported + i)!;
+    const body = replace.get(imported + i) ?? patched.subarray(start, end);
+    parts.push(new Uint8Array(uleb(body.length)), body);
+  }
+  const content = concat(parts);
+  const out = concat([
+    patched.subarray(0, code.header),
+    new Uint8Array([10, ...uleb(content.length)]),
+    content,
+    patched.subarray(code.end),
+  ]);
+  const result = sha256(out);
+  if (result !== pins.output) {
+    throw new WasmPatchError(`spliced wllama.wasm has sha256 ${result}, expected ${pins.output}`);
+  }
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Where ggml's fp16 -> f32 table (`ggml_table_f32_f16`, 65,536 floats) lies in this build's
+ * memory: the original dot products read their scales from it (`f32.load offset=2259824`).
+ */
+export const FP16_TABLE_ADDRESS = 2259824;
+
+/** The specifier the CPU engine imports the patched module by (`${WLLAMA_WASM_ID}?url`). */
+export const WLLAMA_WASM_ID = 'virtual:wllama-patched.wasm';
+/** The specifier of the patched module with the kernels spliced in (`${KERNELS_WASM_ID}?url`). */
+export const KERNELS_WASM_ID = 'virtual:wllama-kernels.wasm';
+
+/**
+ * Vite plugin: resolves `virtual:wllama-patched.wasm?url` to the patched copy and
+ * `virtual:wllama-kernels.wasm?url` to the patched copy with kernels/*.wasm spliced in, written
+ * once to .cache/wllama/ from node_modules (so dev, build and the worker bundle all use them).
  */
 export function patchedWllamaWasm(): Plugin {
   let root = process.cwd();
-  const file = () =>
-    join(root, '.cache', 'wllama', `wllama-${PATCHED_WASM_SHA256.slice(0, 16)}.wasm`);
-  const ensure = (): string => {
-    const target = file();
-    if (existsSync(target) && sha256(readFileSync(target)) === PATCHED_WASM_SHA256) return target;
-    const require = createRequire(join(root, 'package.json'));
-    const source = require.resolve('@wllama/wllama/esm/wasm/wllama.wasm');
+  const cached = (sha: string) => join(root, '.cache', 'wllama', `wllama-${sha.slice(0, 16)}.wasm`);
+  const write = (sha: string, make: () => Uint8Array): string => {
+    const target = cached(sha);
+    if (existsSync(target) && sha256(readFileSync(target)) === sha) return target;
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, patchWllamaWasm(readFileSync(source)));
+    writeFileSync(target, make());
     return target;
   };
+  const patched = (): Uint8Array => {
+    const require = createRequire(join(root, 'package.json'));
+    const source = require.resolve('@wllama/wllama/esm/wasm/wllama.wasm');
+    return patchWllamaWasm(readFileSync(source));
+  };
+  const ensurePatched = () => write(PATCHED_WASM_SHA256, patched);
+  const ensureKernels = () =>
+    write(SPLICED_WASM_SHA256, () =>
+      spliceKernels(readFileSync(ensurePatched()), readKernels(root)),
+    );
   return {
     name: 'patched-wllama-wasm',
     enforce: 'pre',
@@ -296,8 +525,68 @@ export function patchedWllamaWasm(): Plugin {
       root = config.root;
     },
     resolveId(source) {
-      if (source === `${WLLAMA_WASM_ID}?url`) return `${ensure()}?url`;
+      if (source === `${WLLAMA_WASM_ID}?url`) return `${ensurePatched()}?url`;
+      if (source === `${KERNELS_WASM_ID}?url`) return `${ensureKernels()}?url`;
       return null;
     },
   };
+}
+
+/** The committed kernel modules (kernels/*.wasm), read from the project root. */
+export function readKernels(root: string): Kernel[] {
+  return KERNEL_FILES.map((k) => ({ fn: k.fn, wasm: readFileSync(join(root, k.file)) }));
+}
+
+/**
+ * For tests: a module with, for each kernel, wllama's original function (`old:<fn>`) and the
+ * kernel (`new:<fn>`), both working on the module's own memory64 (exported as `memory`, `pages`
+ * of 64 KiB). The original bodies are leaves too; ggml's reads its fp16 table from the address
+ * it has in wllama's memory, which the caller fills in. Global 0 is a stack pointer at 1 MiB.
+ */
+export function kernelTestModule(patched: Uint8Array, kernels: Kernel[], pages = 64): Uint8Array {
+  const mod = indexModule(patched);
+  const wllamaTypes = functionTypes(patched);
+  const types: string[] = [];
+  const funcTypes: number[] = [];
+  const bodies: Uint8Array[] = [];
+  const exports: number[] = [];
+  const str = (s: string) => {
+    const b = [...new TextEncoder().encode(s)];
+    return [...uleb(b.length), ...b];
+  };
+  for (const k of kernels) {
+    const index = mod.index.get(k.fn);
+    if (index === undefined) throw new WasmPatchError(`no function named ${k.fn} in wllama.wasm`);
+    const range = mod.bodies.get(index)!;
+    const { body, type } = kernelBody(k);
+    if (type !== wllamaTypes[index]) throw new WasmPatchError(`kernel ${k.fn}: type differs`);
+    if (!types.includes(type)) types.push(type);
+    for (const [name, b] of [
+      [`old:${k.fn}`, patched.subarray(range.start, range.end)],
+      [`new:${k.fn}`, body],
+    ] as const) {
+      exports.push(...str(name), 0, ...uleb(bodies.length));
+      funcTypes.push(types.indexOf(type));
+      bodies.push(b);
+    }
+  }
+  const section = (id: number, content: Uint8Array) =>
+    concat([new Uint8Array([id, ...uleb(content.length)]), content]);
+  const typeBytes = types.map((t) => new Uint8Array(t.split(',').map(Number)));
+  return concat([
+    new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]),
+    section(1, concat([new Uint8Array(uleb(types.length)), ...typeBytes])),
+    section(3, new Uint8Array([...uleb(funcTypes.length), ...funcTypes.flatMap((t) => uleb(t))])),
+    section(5, new Uint8Array([1, 0x04, ...uleb(pages)])), // one memory64, no maximum
+    // global 0: emscripten's stack pointer (some originals keep a frame), 1 MiB down
+    section(6, new Uint8Array([1, 0x7e, 1, OP.i64Const, ...sleb(1 << 20), 0x0b])),
+    section(7, new Uint8Array([...uleb(bodies.length + 1), ...exports, ...str('memory'), 2, 0])),
+    section(
+      10,
+      concat([
+        new Uint8Array(uleb(bodies.length)),
+        ...bodies.flatMap((b) => [new Uint8Array(uleb(b.length)), b]),
+      ]),
+    ),
+  ]);
 }

@@ -32,8 +32,10 @@ export const DEFAULT_SAMPLING: EngineSampling = {
 };
 
 const api = {
-  load: (url = '/models/tiny-random.gguf', opts: { truncate?: number; cache?: boolean } = {}) =>
-    call({ type: 'load', url, ...opts }),
+  load: (
+    url = '/models/tiny-random.gguf',
+    opts: { truncate?: number; cache?: boolean; kernels?: boolean } = {},
+  ) => call({ type: 'load', url, ...opts }),
   run: (
     prompt: string,
     sampling: Partial<EngineSampling> = {},

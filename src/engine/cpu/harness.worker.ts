@@ -8,7 +8,16 @@ import {
 } from './wllamaEngine';
 
 export type HarnessRequest =
-  | { id: number; type: 'load'; url: string; truncate?: number; nCtx?: number; cache?: boolean }
+  | {
+      id: number;
+      type: 'load';
+      url: string;
+      truncate?: number;
+      nCtx?: number;
+      cache?: boolean;
+      /** false: the build without the relaxed-SIMD kernels. */
+      kernels?: boolean;
+    }
   | {
       id: number;
       type: 'run';
@@ -52,7 +61,10 @@ async function handle(req: HarnessRequest): Promise<unknown> {
         (p) => {
           if (phases[phases.length - 1] !== p.phase) phases.push(p.phase);
         },
-        req.nCtx !== undefined ? { nCtx: req.nCtx } : {},
+        {
+          ...(req.nCtx !== undefined ? { nCtx: req.nCtx } : {}),
+          ...(req.kernels !== undefined ? { kernels: req.kernels } : {}),
+        },
       );
       return {
         architecture: loaded.metadata.architecture,
@@ -60,6 +72,7 @@ async function handle(req: HarnessRequest): Promise<unknown> {
         nVocab: loaded.nVocab,
         nCtx: loaded.nCtx,
         threads: loaded.threads,
+        kernels: loaded.kernels,
         eogTokenIds: loaded.eogTokenIds,
         tokens: loaded.metadata.tokens,
         hasChatTemplate: typeof loaded.metadata.chatTemplate === 'string',

@@ -15,8 +15,11 @@
 import { Wllama, WllamaAbortError, type LoadModelParams } from '@wllama/wllama';
 // wllama's wasm with llama-server's UTF-8 failure points patched out (tools/wllamaWasm.ts).
 import wasmUrl from 'virtual:wllama-patched.wasm?url';
+// The same, with faster relaxed-SIMD dot products spliced in (kernels/, tools/wllamaWasm.ts).
+import kernelsWasmUrl from 'virtual:wllama-kernels.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { canUseThreads, defaultThreads } from '../threads';
+import { hasRelaxedSimd } from './relaxedSimd';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 /** A generated token (the response layer's type), plus whether it ended generation. */
@@ -66,6 +69,11 @@ export interface LoadOptions {
    * threads spin and run many times slower).
    */
   nThreads?: number;
+  /**
+   * Use the build with the relaxed-SIMD kernels (default: whenever the browser supports
+   * relaxed SIMD; without it the build without them runs).
+   */
+  kernels?: boolean;
 }
 
 export interface LoadResult {
@@ -74,6 +82,8 @@ export interface LoadResult {
   nVocab: number;
   eogTokenIds: number[];
   threads: number;
+  /** Whether the build with the relaxed-SIMD kernels runs. */
+  kernels: boolean;
 }
 
 export interface GenerateResult {
@@ -240,8 +250,9 @@ export class WllamaEngine {
     opts: LoadOptions = {},
   ): Promise<LoadResult> {
     await this.unload();
+    const kernels = (opts.kernels ?? true) && hasRelaxedSimd();
     const wllama = new Wllama(
-      { default: wasmUrl },
+      { default: kernels ? kernelsWasmUrl : wasmUrl },
       { logger: this.makeLogger(), allowOffline: true, parallelDownloads: 3 },
     );
     // Never fetch the CDN "compat" build: Chromium has JSPI and Memory64.
@@ -286,6 +297,7 @@ export class WllamaEngine {
         nVocab: info.n_vocab,
         eogTokenIds: [...info.list_tokens_eog],
         threads: wllama.getNumThreads(),
+        kernels,
       };
     } catch (e) {
       await wllama.exit().catch(() => undefined);

@@ -1,0 +1,95 @@
+/*
+ * Dot product of Q8_0 rows with Q8_0 activations, for wllama.wasm (memory64): replaces the body
+ * of ggml's `ggml_vec_dot_q8_0_q8_0` (same signature as q5_1_q8_1.c). In SmolLM2 this is the
+ * output matrix (the tied token embedding, 49,152 x 576), run once per generated token.
+ *
+ * Block layout (ggml's format), 34 bytes per 32 values: f16 d, i8 qs[32]; value = d * q.
+ *
+ * Products of two i8 fit in i16, and i32x4.dot_i16x8_s sums them pairwise exactly: no relaxed
+ * instruction is needed, and any i8 (also -128) gives the exact sum. The float steps follow
+ * ggml's order (per block sum += (float)sumi * (dx * dy)), so the result is bit-identical.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define QK 32
+#define BLOCK 34
+
+static inline uint32_t u16_at(const uint8_t *p) {
+  uint16_t v;
+  __builtin_memcpy(&v, p, 2);
+  return v;
+}
+
+/* IEEE half -> float for 4 lanes, exact for every finite value and for Inf/NaN. */
+static inline v128_t half_to_float(v128_t h) {
+  const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
+  v128_t f = wasm_f32x4_mul(magnitude, wasm_f32x4_splat(0x1p112f));
+  const v128_t is_special = wasm_i32x4_eq(wasm_v128_and(h, wasm_i32x4_splat(0x7c00)),
+                                          wasm_i32x4_splat(0x7c00));
+  f = wasm_v128_bitselect(wasm_v128_or(magnitude, wasm_i32x4_splat(0x7f800000)), f, is_special);
+  return wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+}
+
+static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
+  const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5),
+                                   wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5),
+                                   wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5),
+                        wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+static inline v128_t dot16(v128_t x, v128_t y) {
+  return wasm_i32x4_add(
+      wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x), wasm_i16x8_extend_low_i8x16(y)),
+      wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x), wasm_i16x8_extend_high_i8x16(y)));
+}
+
+/* 32 products of one block, as four partial i32 sums. */
+static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
+  return wasm_i32x4_add(dot16(wasm_v128_load(x + 2), wasm_v128_load(y + 2)),
+                        dot16(wasm_v128_load(x + 18), wasm_v128_load(y + 18)));
+}
+
+__attribute__((export_name("ggml_vec_dot_q8_0_q8_0"))) void
+vec_dot_q8_0_q8_0(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy,
+                  size_t by, int nrc) {
+  (void)bs;
+  (void)bx;
+  (void)by;
+  (void)nrc;
+  const uint8_t *x = (const uint8_t *)vx;
+  const uint8_t *y = (const uint8_t *)vy;
+  const int nb = n / QK;
+  float sum = 0.0f;
+  int i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const uint8_t *x0 = x + (size_t)i * BLOCK;
+    const uint8_t *y0 = y + (size_t)i * BLOCK;
+    const v128_t sumi = sum4(block_dot(x0, y0), block_dot(x0 + BLOCK, y0 + BLOCK),
+                             block_dot(x0 + 2 * BLOCK, y0 + 2 * BLOCK),
+                             block_dot(x0 + 3 * BLOCK, y0 + 3 * BLOCK));
+    const v128_t dx = half_to_float(wasm_u32x4_make(u16_at(x0), u16_at(x0 + BLOCK),
+                                                    u16_at(x0 + 2 * BLOCK), u16_at(x0 + 3 * BLOCK)));
+    const v128_t dy = half_to_float(wasm_u32x4_make(u16_at(y0), u16_at(y0 + BLOCK),
+                                                    u16_at(y0 + 2 * BLOCK), u16_at(y0 + 3 * BLOCK)));
+    const v128_t t = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sumi), wasm_f32x4_mul(dx, dy));
+    sum += wasm_f32x4_extract_lane(t, 0);
+    sum += wasm_f32x4_extract_lane(t, 1);
+    sum += wasm_f32x4_extract_lane(t, 2);
+    sum += wasm_f32x4_extract_lane(t, 3);
+  }
+  for (; i < nb; i++) {
+    const uint8_t *x0 = x + (size_t)i * BLOCK;
+    const uint8_t *y0 = y + (size_t)i * BLOCK;
+    const v128_t zero = wasm_i32x4_splat(0);
+    const v128_t sumi = sum4(block_dot(x0, y0), zero, zero, zero);
+    const v128_t dx = half_to_float(wasm_u32x4_make(u16_at(x0), 0, 0, 0));
+    const v128_t dy = half_to_float(wasm_u32x4_make(u16_at(y0), 0, 0, 0));
+    const v128_t t = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sumi), wasm_f32x4_mul(dx, dy));
+    sum += wasm_f32x4_extract_lane(t, 0);
+  }
+  *s = sum;
+}

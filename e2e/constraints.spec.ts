@@ -250,6 +250,22 @@ test('a streamed tool call through the official client reassembles into valid to
   }
 });
 
+test('80 schemas refused in a row, then a schema is enforced: no reload needed', async () => {
+  // xgrammar 0.1.27 leaks wasm stack on each refusal and one instance breaks after some 30 of
+  // them; the compiler in the worker starts a fresh instance after each refusal.
+  const refused = { type: 'string', pattern: '^(|a)$' };
+  for (let i = 0; i < 80; i++) {
+    const r = await inTab(page, { ...base, guided_json: refused });
+    expect(r.thrown, `refusal ${i + 1}`).toEqual(expect.objectContaining({ status: 400 }));
+    expect(JSON.stringify(r.thrown), `refusal ${i + 1}`).toContain(
+      'unsupported by the grammar engine (xgrammar 0.1.27): the pattern',
+    );
+  }
+  const validate = ajv.compile(person);
+  const r = await complete({ seed: 1, guided_json: person });
+  expect(validate(JSON.parse(content(r))), content(r)).toBe(true);
+});
+
 test('bad constraints get errors that say what is wrong', async () => {
   const bad = await inTab(page, { ...base, guided_grammar: 'root ::= undefined-rule' });
   expect(bad.thrown).toEqual(expect.objectContaining({ status: 400 }));

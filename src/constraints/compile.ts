@@ -38,7 +38,7 @@ import { TAB_WHITESPACE_PATTERN } from './whitespace';
 export { TAB_WHITESPACE_PATTERN, VLLM_WHITESPACE_PATTERN } from './whitespace';
 import { prepareSchema } from './schema';
 import type { SchemaLoosening } from './schema';
-import { callXGrammar, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
+import { callXGrammar, isXGrammarBroken, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
 import type { XGrammar } from './xgrammar';
 
 // ---------------------------------------------------------------------------------------------
@@ -231,6 +231,20 @@ interface Built {
 export async function compileConstraint(
   req: ConstraintRequest,
   options: CompileOptions = {},
+): Promise<CompiledConstraint> {
+  try {
+    return await compileOnce(req, options);
+  } catch (e) {
+    // An instance broken by earlier refusals has been retired (callXGrammar): one more try on a
+    // fresh one, unless the caller brought its own.
+    if (options.xgrammar || !isXGrammarBroken(e)) throw e;
+    return compileOnce(req, options);
+  }
+}
+
+async function compileOnce(
+  req: ConstraintRequest,
+  options: CompileOptions,
 ): Promise<CompiledConstraint> {
   const plan = planConstraint(req);
   const warnings: string[] = [];
@@ -479,9 +493,7 @@ async function jsonSchemaGrammar(
     result = await callXGrammar(param, UNSUPPORTED, toEbnf);
   } catch (e) {
     // name the pattern at fault when a regex is what xgrammar refused
-    const broken = (x: unknown): boolean =>
-      x instanceof ConstraintError && x.message.startsWith(XGRAMMAR_BROKEN);
-    if (!(e instanceof ConstraintError) || broken(e)) throw e;
+    if (!(e instanceof ConstraintError) || isXGrammarBroken(e)) throw e;
     const pattern = await refusedPattern(xg, schema);
     if (pattern && pattern.reason.startsWith(XGRAMMAR_BROKEN)) {
       throw new ConstraintError(param, pattern.reason);

@@ -250,6 +250,45 @@ test('a streamed tool call through the official client reassembles into valid to
   }
 });
 
+test('bounded strings hold no raw tab even when the model is pushed to write one', async () => {
+  // xgrammar writes a string with maxLength as [^"\\\r\n]{0,n}: a raw tab would pass, and the
+  // output would not be JSON; the compiler takes control characters out of string content.
+  const tab = await page.evaluate(async () => {
+    const w = window as unknown as {
+      playground: { lookupToken: (t: string) => Promise<{ id: number; text: string }[]> };
+    };
+    return (await w.playground.lookupToken('\t')).find((m) => m.text === '\t')?.id;
+  });
+  expect(tab).toBeDefined();
+  for (const seed of SEEDS) {
+    const r = await complete({
+      seed,
+      guided_json: { type: 'string', maxLength: 12 },
+      logit_bias: { [String(tab)]: 60 },
+    });
+    expect(r.choices[0]!.finish_reason).toBe('stop');
+    const text = content(r);
+    expect(text).not.toContain('\t');
+    expect(typeof JSON.parse(text)).toBe('string');
+  }
+});
+
+test('80 schemas refused in a row, then a schema is enforced: no reload needed', async () => {
+  // xgrammar 0.1.27 leaks wasm stack on each refusal and one instance breaks after some 30 of
+  // them; the compiler in the worker starts a fresh instance after each refusal.
+  const refused = { type: 'string', pattern: '^(|a)$' };
+  for (let i = 0; i < 80; i++) {
+    const r = await inTab(page, { ...base, guided_json: refused });
+    expect(r.thrown, `refusal ${i + 1}`).toEqual(expect.objectContaining({ status: 400 }));
+    expect(JSON.stringify(r.thrown), `refusal ${i + 1}`).toContain(
+      'unsupported by the grammar engine (xgrammar 0.1.27): the pattern',
+    );
+  }
+  const validate = ajv.compile(person);
+  const r = await complete({ seed: 1, guided_json: person });
+  expect(validate(JSON.parse(content(r))), content(r)).toBe(true);
+});
+
 test('bad constraints get errors that say what is wrong', async () => {
   const bad = await inTab(page, { ...base, guided_grammar: 'root ::= undefined-rule' });
   expect(bad.thrown).toEqual(expect.objectContaining({ status: 400 }));

@@ -699,6 +699,67 @@ test('Compare runs the request in the tab and on the server side by side', async
   expect(posts(srv)).toHaveLength(1);
 });
 
+test('Compare: the tab column shows the string cap applied to its run; the server gets the request as it is', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const CAP = 5;
+  const schema = {
+    type: 'object',
+    properties: { name: { type: 'string' } },
+    required: ['name'],
+    additionalProperties: false,
+  };
+  await freshApp(page);
+  srv.allowOrigin = new URL(page.url()).origin;
+  await page.getByLabel('Engine').selectOption('cpu');
+  await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
+  await setRequest(page, {
+    model: 'tiny-random',
+    messages: MESSAGES,
+    temperature: 1,
+    seed: 1,
+    max_completion_tokens: 40,
+    guided_json: schema,
+  });
+  await page.getByTestId('string-cap-on').check();
+  await page.getByTestId('string-cap-length').fill(String(CAP));
+  await useServer(page, { baseUrl: srv.baseUrl, sendAs: 'vllm' });
+  srv.mode = 'json';
+  const compare = page.getByTestId('compare');
+  await compare.locator('summary').click();
+  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
+  const tab = page.getByTestId('compare-tab');
+  const server = page.getByTestId('compare-server');
+  await expect(tab).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(server).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+
+  // The tab's column says the tab capped its strings; the server's says nothing of the kind.
+  const notes = tab.locator('[data-field="tab-notes"]');
+  await expect(notes).toContainText('tab only');
+  await expect(notes).toContainText(`at most ${CAP} characters`);
+  await expect(notes).toContainText('not sent to a server');
+  await expect(server.locator('[data-field="tab-notes"]')).toHaveCount(0);
+  // ... and the cap held in the tab's output
+  const text = (await tab.locator('[data-field="text"]').textContent()) ?? '';
+  const name = /"name"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(text);
+  expect(name, text).not.toBeNull();
+  expect([...name![1]!].length, text).toBeLessThanOrEqual(CAP);
+  // The server got the request without the cap.
+  expect(posts(srv)).toHaveLength(1);
+  const sent = JSON.stringify(posts(srv)[0]!.body);
+  expect(sent).toContain('"name"');
+  expect(sent).not.toMatch(/maxLength|cap/i);
+
+  // Cap off: the next comparison shows no tab option.
+  await page.getByTestId('string-cap-on').uncheck();
+  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
+  await expect.poll(() => posts(srv).length).toBe(2); // both columns have started afresh
+  await expect(tab).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(tab.locator('[data-field="text"]')).not.toHaveText('');
+  await expect(tab.locator('[data-field="tab-notes"]')).toHaveCount(0);
+});
+
 test('a bad server base URL blocks Run and says why', async ({ page }) => {
   await freshApp(page);
   await useServer(page, { baseUrl: 'ftp://example.test/v1', sendAs: 'vllm' });

@@ -5,7 +5,13 @@
 //    does not flag, several seeds at temperature 1, in three whitespace/length modes, plus the
 //    same prompts unconstrained: schema-valid rate, truncation rate, whitespace, speed.
 // Usage: npm run bench:structured  (= build, then: npx tsx tools/bench-structured.ts [dist])
-// Sizes: BENCH_SCHEMAS (default 4), BENCH_SEEDS (default 2), BENCH_MAX_TOKENS (default 96).
+// Sizes: BENCH_SCHEMAS (default 4), BENCH_SEEDS (default 2), BENCH_MAX_TOKENS (default 256:
+//   at 96 a capped array of strings could run out of tokens before it closed).
+// BENCH_MODES: a comma list of bounded (the tab's default), any (vLLM's whitespace), cap:N
+//   (bounded + the tab's opt-in string cap at N) and free (unconstrained); default
+//   "bounded,any,cap:32,free" (32: the form's default length for the cap).
+// BENCH_COMPILE=small: compile only the schemas short enough for generation (skips the corpus
+//   figures). BENCH_SHOW=1 prints every output.
 import { chromium } from '@playwright/test';
 import Ajv from 'ajv';
 import { serveDist } from './serveDist';
@@ -20,15 +26,21 @@ import { loadCorpus } from './structured/corpus';
 const DIST = resolve(process.argv[2] ?? 'dist');
 const SCHEMAS = Number(process.env.BENCH_SCHEMAS ?? 4);
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 2);
-const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 96);
-const CAP = 48;
+const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 256);
+const MODES = (process.env.BENCH_MODES ?? 'bounded,any,cap:32,free').split(',');
+const PROMPT_SCHEMA_CHARS = 400;
 const MODEL = 'models/SmolLM2-135M-Instruct.Q4_1.gguf';
 
 // ------------------------------------------------------------------------------- 1. compile
 
-const corpus = await loadCorpus();
+const fullCorpus = await loadCorpus();
+const onlySmall = process.env.BENCH_COMPILE === 'small';
+const corpus = onlySmall
+  ? fullCorpus.filter((c) => JSON.stringify(c.schema).length <= PROMPT_SCHEMA_CHARS)
+  : fullCorpus;
 const t0 = performance.now();
 const rows = await compileCorpus(corpus);
+if (onlySmall) console.log(`(BENCH_COMPILE=small: only the ${corpus.length} short schemas)`);
 const s = summarize(rows);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 console.log(
@@ -68,7 +80,7 @@ const candidates = corpus.filter((c) => {
   const row = rows.find((r) => r.id === c.id)!;
   if (row.outcome !== 'compiled' || row.flagged || typeof c.schema !== 'object') return false;
   // short prompts: prompt processing dominates on a loaded 2-core machine
-  if (JSON.stringify(c.schema).length > 400) return false;
+  if (JSON.stringify(c.schema).length > PROMPT_SCHEMA_CHARS) return false;
   try {
     validators.set(c.id, ajv.compile(c.schema));
     return true;
@@ -79,7 +91,7 @@ const candidates = corpus.filter((c) => {
 // half of them with a free string (no maxLength, pattern, format, enum or const: what the
 // string cap changes), each half evenly spread over its candidates
 const hasFreeString = (schema: unknown): boolean =>
-  JSON.stringify(capped(schema)) !== JSON.stringify(schema);
+  JSON.stringify(capped(schema, 1)) !== JSON.stringify(schema);
 const spread = <T>(xs: T[], n: number): T[] =>
   Array.from(
     { length: Math.min(n, xs.length) },
@@ -95,12 +107,12 @@ const picked = [
 ];
 
 /** The opt-in string cap, applied the way the compiler's `stringCap` option applies it. */
-function capped(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(capped);
+function capped(node: unknown, n: number): unknown {
+  if (Array.isArray(node)) return node.map((x) => capped(x, n));
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = capped(v);
-  const cap = stringCapFor(node as Record<string, unknown>, CAP);
+  for (const [k, v] of Object.entries(node)) out[k] = capped(v, n);
+  const cap = stringCapFor(node as Record<string, unknown>, n);
   if (cap !== undefined) out.maxLength = cap;
   return out;
 }
@@ -206,16 +218,37 @@ async function run(body: Record<string, unknown>): Promise<Run> {
 const prompt = (schema: unknown): string =>
   `Write one JSON value that matches this JSON schema. Answer with the JSON only.\n\n${JSON.stringify(schema)}`;
 
-type Mode =
-  'bounded (tab default)' | 'any whitespace (vLLM default)' | `bounded + string cap ${number}`;
-const modes: Array<[Mode, (schema: unknown) => Record<string, unknown>]> = [
-  ['bounded (tab default)', (schema) => ({ guided_json: schema })],
-  [
-    'any whitespace (vLLM default)',
-    (schema) => ({ guided_json: schema, guided_whitespace_pattern: VLLM_WHITESPACE_PATTERN }),
-  ],
-  [`bounded + string cap ${CAP}`, (schema) => ({ guided_json: capped(schema) })],
-];
+const modes: Array<[string, (schema: unknown) => Record<string, unknown> | null]> = MODES.map(
+  (m) => {
+    if (m === 'bounded') return ['bounded (tab default)', (schema) => ({ guided_json: schema })];
+    if (m === 'any')
+      return [
+        'any whitespace (vLLM default)',
+        (schema) => ({ guided_json: schema, guided_whitespace_pattern: VLLM_WHITESPACE_PATTERN }),
+      ];
+    if (m === 'free') return ['unconstrained', () => null];
+    const cap = /^cap:(\d+)$/.exec(m);
+    if (cap) {
+      const n = Number(cap[1]);
+      return [`bounded + string cap ${n}`, (schema) => ({ guided_json: capped(schema, n) })];
+    }
+    throw new Error(`BENCH_MODES: unknown mode ${m}`);
+  },
+);
+
+/**
+ * Where a truncated output stopped: inside a string (the model never closed it) or between
+ * tokens. Scans the JSON text for unescaped quotes.
+ */
+function endsInString(text: string): boolean {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString && ch === '\\') i++;
+    else if (ch === '"') inString = !inString;
+  }
+  return inString;
+}
 
 console.log(
   `\ngeneration: SmolLM2-135M Q4_1 on the CPU engine, ${picked.length} schemas x ${SEEDS} seeds, temperature 1, max_tokens ${MAX_TOKENS}`,
@@ -233,26 +266,30 @@ for (const entry of picked) {
       seed,
     };
     for (const [mode, extra] of modes) {
-      const r = await run({ ...base, ...extra(entry.schema) });
-      let valid: boolean;
-      try {
-        valid = r.finish !== 'error' && validators.get(entry.id)!(JSON.parse(r.text)) === true;
-      } catch {
-        valid = false; // not JSON (a truncated run)
+      const constraint = extra(entry.schema);
+      const r = await run({ ...base, ...constraint });
+      let valid = false;
+      if (constraint) {
+        try {
+          valid = r.finish !== 'error' && validators.get(entry.id)!(JSON.parse(r.text)) === true;
+        } catch {
+          valid = false; // not JSON (a truncated run)
+        }
       }
       const st = stats.get(mode) ?? { runs: [], valid: [] };
       st.runs.push(r);
       st.valid.push(valid);
       stats.set(mode, st);
+      const where =
+        r.finish === 'length'
+          ? endsInString(r.text)
+            ? ' inside a string'
+            : ' between tokens'
+          : '';
       console.log(
-        `  ${entry.id} seed ${seed} ${mode}: ${r.finish}, ${r.tokens} tokens, ${valid ? 'valid' : 'not valid'}${r.error ? `: ${r.error}` : ''}`,
+        `  ${entry.id} seed ${seed} ${mode}: ${r.finish}${where}, ${r.tokens} tokens, ${constraint ? (valid ? 'valid' : 'not valid') : 'unconstrained'}${r.error ? `: ${r.error}` : ''}`,
       );
     }
-    const free = await run(base);
-    const st = stats.get('unconstrained') ?? { runs: [], valid: [] };
-    st.runs.push(free);
-    st.valid.push(false);
-    stats.set('unconstrained', st);
   }
 }
 
@@ -266,7 +303,7 @@ const longestWs = (runs: Run[]): number =>
     ...runs.map((r) => Math.max(0, ...(r.text.match(/\s+/g) ?? []).map((m) => m.length))),
   );
 console.log(
-  '\nmode                            runs  schema-valid  truncated  valid|ended  ws share  longest ws  tok/s  p95 s/run',
+  '\nmode                            runs  schema-valid  truncated  in string  valid|ended  ws share  longest ws  tok/s  p95 s/run',
 );
 for (const [mode, st] of stats) {
   const n = st.runs.length;
@@ -274,12 +311,13 @@ for (const [mode, st] of stats) {
     .map((r, i) => [r, st.valid[i]!] as const)
     .filter(([r]) => r.finish === 'stop');
   const truncated = st.runs.filter((r) => r.finish === 'length').length;
+  const inString = st.runs.filter((r) => r.finish === 'length' && endsInString(r.text)).length;
   // decode speed: tokens after the first over the time from first to last content chunk
   const decodeTokens = st.runs.reduce((a, r) => a + Math.max(0, r.tokens - 1), 0);
   const seconds = st.runs.reduce((a, r) => a + r.decodeSeconds, 0);
   const constrained = mode !== 'unconstrained';
   console.log(
-    `${mode.padEnd(31)} ${String(n).padStart(4)}  ${(constrained ? pct(st.valid.filter(Boolean).length / n) : '-').padStart(12)}  ${pct(truncated / n).padStart(9)}  ${(constrained ? `${ended.filter(([, v]) => v).length}/${ended.length}` : '-').padStart(11)}  ${pct(wsShare(st.runs)).padStart(8)}  ${String(longestWs(st.runs)).padStart(10)}  ${(decodeTokens / seconds).toFixed(1).padStart(12)}  ${percentile(
+    `${mode.padEnd(31)} ${String(n).padStart(4)}  ${(constrained ? pct(st.valid.filter(Boolean).length / n) : '-').padStart(12)}  ${pct(truncated / n).padStart(9)}  ${String(inString).padStart(9)}  ${(constrained ? `${ended.filter(([, v]) => v).length}/${ended.length}` : '-').padStart(11)}  ${pct(wsShare(st.runs)).padStart(8)}  ${String(longestWs(st.runs)).padStart(10)}  ${(decodeTokens / seconds).toFixed(1).padStart(12)}  ${percentile(
       st.runs.map((r) => r.seconds),
       95,
     )

@@ -588,3 +588,45 @@ describe('string length cap (opt-in)', () => {
     await expectAccepts(on, [doc(1, 10, 20)], [doc(1, 11, 20), doc(1, 10, 21)]);
   });
 });
+
+describe('strings stay JSON where xgrammar would let raw characters through', () => {
+  // xgrammar 0.1.27 writes bounded strings as [^"\\\r\n] and a pattern's "." as any character
+  const cases: Array<[string, object]> = [
+    ['maxLength', { type: 'string', maxLength: 8 }],
+    ['minLength', { type: 'string', minLength: 1 }],
+    ['pattern .', { type: 'string', pattern: '^.*$' }],
+    ['pattern [\\s\\S]', { type: 'string', pattern: '^[\\s\\S]*$' }],
+    ['the string cap', { type: 'string' }],
+  ];
+  for (const [name, schema] of cases) {
+    it(`${name}: no raw tab, control character, quote or backslash; plain text still passes`, async () => {
+      for (const whitespace of ['bounded', 'any'] as const) {
+        const c = await compileConstraint(
+          { guided_json: schema },
+          { whitespace, stringCap: name === 'the string cap' ? 8 : null },
+        );
+        if (c.kind === 'none') throw new Error('no grammar');
+        for (const bad of ['"a\tb"', '"a\u0001b"', '"a"b"', '"a\\b"']) {
+          expect(await gbnfAccepts(c.gbnf, bad), `${whitespace} gbnf ${bad}`).toBe(false);
+          expect(await specAccepts(c.xgrammar, bad), `${whitespace} xgrammar ${bad}`).toBe(false);
+        }
+        expect(await gbnfAccepts(c.gbnf, '"ab c"')).toBe(true);
+        expect(await specAccepts(c.xgrammar, '"ab c"')).toBe(true);
+      }
+    });
+  }
+
+  it('free strings keep their escapes; strings inside objects are covered too', async () => {
+    const c = await compileConstraint({
+      guided_json: {
+        type: 'object',
+        properties: { a: { type: 'string', maxLength: 3 }, b: { type: 'string' } },
+      },
+    });
+    if (c.kind === 'none') throw new Error('no grammar');
+    expect(await gbnfAccepts(c.gbnf, '{"a":"x\ty"}')).toBe(false);
+    expect(await specAccepts(c.xgrammar, '{"a":"x\ty"}')).toBe(false);
+    expect(await gbnfAccepts(c.gbnf, '{"a":"xy","b":"q\\"r\\u0009"}')).toBe(true);
+    expect(await specAccepts(c.xgrammar, '{"a":"xy","b":"q\\"r\\u0009"}')).toBe(true);
+  });
+});

@@ -38,7 +38,7 @@ import { TAB_WHITESPACE_PATTERN } from './whitespace';
 export { TAB_WHITESPACE_PATTERN, VLLM_WHITESPACE_PATTERN } from './whitespace';
 import { prepareSchema } from './schema';
 import type { SchemaLoosening } from './schema';
-import { callXGrammar, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
+import { callXGrammar, isXGrammarBroken, loadXGrammar, XGRAMMAR_BROKEN } from './xgrammar';
 import type { XGrammar } from './xgrammar';
 
 // ---------------------------------------------------------------------------------------------
@@ -231,6 +231,20 @@ interface Built {
 export async function compileConstraint(
   req: ConstraintRequest,
   options: CompileOptions = {},
+): Promise<CompiledConstraint> {
+  try {
+    return await compileOnce(req, options);
+  } catch (e) {
+    // An instance broken by earlier refusals has been retired (callXGrammar): one more try on a
+    // fresh one, unless the caller brought its own.
+    if (options.xgrammar || !isXGrammarBroken(e)) throw e;
+    return compileOnce(req, options);
+  }
+}
+
+async function compileOnce(
+  req: ConstraintRequest,
+  options: CompileOptions,
 ): Promise<CompiledConstraint> {
   const plan = planConstraint(req);
   const warnings: string[] = [];
@@ -479,9 +493,7 @@ async function jsonSchemaGrammar(
     result = await callXGrammar(param, UNSUPPORTED, toEbnf);
   } catch (e) {
     // name the pattern at fault when a regex is what xgrammar refused
-    const broken = (x: unknown): boolean =>
-      x instanceof ConstraintError && x.message.startsWith(XGRAMMAR_BROKEN);
-    if (!(e instanceof ConstraintError) || broken(e)) throw e;
+    if (!(e instanceof ConstraintError) || isXGrammarBroken(e)) throw e;
     const pattern = await refusedPattern(xg, schema);
     if (pattern && pattern.reason.startsWith(XGRAMMAR_BROKEN)) {
       throw new ConstraintError(param, pattern.reason);
@@ -499,7 +511,8 @@ async function jsonSchemaGrammar(
   if (prepared.markers.length > 0) {
     grammar = substituteMarkers(grammar, prepared.markers);
   }
-  grammar = sanitizeNames(grammar);
+  const safe = jsonSafeStringContent(grammar);
+  grammar = sanitizeNames(safe.grammar);
   const classWarnings = xgrammarClassIssues(grammar).map(
     (c) =>
       `the WebGPU engine (xgrammar 0.1.27) does not enforce the character class ${c} of this schema exactly (non-ASCII characters)`,
@@ -507,10 +520,149 @@ async function jsonSchemaGrammar(
   return {
     grammar,
     // xgrammar can compile the (rewritten) schema itself unless placeholders were swapped in
-    nativeSchema: prepared.markers.length === 0 ? { schema: text, strictMode } : undefined,
+    // (nor when its own grammar had to be made JSON-safe)
+    nativeSchema:
+      prepared.markers.length === 0 && !safe.changed ? { schema: text, strictMode } : undefined,
     loosening: prepared.loosening,
     warnings: [...warnings.map((w) => `xgrammar: ${w}`), ...classWarnings],
   };
+}
+
+/** What JSON forbids raw inside a string: `"`, `\` and U+0000 to U+001F. */
+const JSON_STRING_FORBIDDEN: Array<[number, number]> = [
+  [0x00, 0x1f],
+  [0x22, 0x22],
+  [0x5c, 0x5c],
+];
+
+const covers = (ranges: Array<[number, number]>, cp: number): boolean =>
+  ranges.some(([a, b]) => a <= cp && cp <= b);
+
+/** The class less `"`, `\` and control characters; null when nothing would be left. */
+function withoutForbidden(e: Expr & { t: 'cls' }): Expr | null {
+  if (e.neg) {
+    const missing = JSON_STRING_FORBIDDEN.filter(([a, b]) => {
+      for (let cp = a; cp <= b; cp++) if (!covers(e.ranges, cp)) return true;
+      return false;
+    });
+    return missing.length === 0 ? e : { ...e, ranges: [...e.ranges, ...missing] };
+  }
+  let ranges = e.ranges;
+  for (const [fa, fb] of JSON_STRING_FORBIDDEN) {
+    ranges = ranges.flatMap(([a, b]): Array<[number, number]> => {
+      if (b < fa || a > fb) return [[a, b]];
+      const out: Array<[number, number]> = [];
+      if (a < fa) out.push([a, fa - 1]);
+      if (b > fb) out.push([fb + 1, b]);
+      return out;
+    });
+  }
+  if (ranges.length === 0) return null;
+  const same =
+    ranges.length === e.ranges.length &&
+    ranges.every((r, i) => r[0] === e.ranges[i]![0] && r[1] === e.ranges[i]![1]);
+  return same ? e : { ...e, ranges };
+}
+
+/**
+ * xgrammar 0.1.27 writes the characters of strings with minLength/maxLength as `[^"\\\r\n]`
+ * and a pattern's `.` as any character: raw tabs and other control characters (and, for a
+ * pattern, raw `"` and `\`) get through, and the text is then not JSON (seen: a tab inside a
+ * string the string cap bounded). Everything between an opening `"` and its closing `"` in a
+ * sequence (and in the rules it uses) is string content; its character classes lose what JSON
+ * forbids raw there, except the one right after a `\` (an escape). Strings whose only
+ * characters are such become unmatchable classes left as they are (none in practice).
+ */
+export function jsonSafeStringContent(g: Grammar): { grammar: Grammar; changed: boolean } {
+  const QUOTE = 0x22;
+  const BACKSLASH = 0x5c;
+  const isLit = (e: Expr, cp: number) => e.t === 'lit' && e.cps.length === 1 && e.cps[0] === cp;
+  const byName = new Map(g.rules.map((r) => [r.name, r]));
+  const contentRules = new Set<string>();
+  const pending: string[] = [];
+  // 1. find the content positions and the rules they use
+  const visitContent = (e: Expr): void => {
+    if (e.t === 'ref') {
+      if (!contentRules.has(e.name) && byName.has(e.name)) {
+        contentRules.add(e.name);
+        pending.push(e.name);
+      }
+    } else if (e.t === 'seq') e.items.forEach(visitContent);
+    else if (e.t === 'alt') e.alts.forEach(visitContent);
+    else if (e.t === 'rep') visitContent(e.body);
+  };
+  const findStrings = (e: Expr): void => {
+    if (e.t === 'seq') {
+      const open = e.items.findIndex((x) => isLit(x, QUOTE));
+      const close = open >= 0 ? e.items.findIndex((x, i) => i > open && isLit(x, QUOTE)) : -1;
+      if (open >= 0 && close > open) {
+        e.items.slice(open + 1, close).forEach(visitContent);
+        e.items.slice(0, open).forEach(findStrings);
+        findStrings({ t: 'seq', items: e.items.slice(close + 1) });
+        return;
+      }
+      e.items.forEach(findStrings);
+    } else if (e.t === 'alt') e.alts.forEach(findStrings);
+    else if (e.t === 'rep') findStrings(e.body);
+  };
+  for (const r of g.rules) findStrings(r.body);
+  while (pending.length > 0) visitContent(byName.get(pending.pop()!)!.body);
+  // 2. restrict the classes there
+  let changed = false;
+  const restrict = (e: Expr): Expr => {
+    switch (e.t) {
+      case 'cls': {
+        const out = withoutForbidden(e);
+        if (out === null || out === e) return e;
+        changed = true;
+        return out;
+      }
+      case 'any':
+        changed = true;
+        return { t: 'cls', neg: true, ranges: JSON_STRING_FORBIDDEN };
+      case 'seq':
+        return {
+          t: 'seq',
+          items: e.items.map((x, i) =>
+            i > 0 && isLit(e.items[i - 1]!, BACKSLASH) ? x : restrict(x),
+          ),
+        };
+      case 'alt':
+        return { t: 'alt', alts: e.alts.map(restrict) };
+      case 'rep':
+        return { ...e, body: restrict(e.body) };
+      default:
+        return e;
+    }
+  };
+  const restrictStrings = (e: Expr): Expr => {
+    if (e.t === 'seq') {
+      const open = e.items.findIndex((x) => isLit(x, QUOTE));
+      const close = open >= 0 ? e.items.findIndex((x, i) => i > open && isLit(x, QUOTE)) : -1;
+      if (open >= 0 && close > open) {
+        const rest = restrictStrings({ t: 'seq', items: e.items.slice(close + 1) });
+        return {
+          t: 'seq',
+          items: [
+            ...e.items.slice(0, open).map(restrictStrings),
+            ...e.items
+              .slice(open, close + 1)
+              .map((x, i) => (i === 0 || x === e.items[close] ? x : restrict(x))),
+            ...(rest.t === 'seq' ? rest.items : [rest]),
+          ],
+        };
+      }
+      return { t: 'seq', items: e.items.map(restrictStrings) };
+    }
+    if (e.t === 'alt') return { t: 'alt', alts: e.alts.map(restrictStrings) };
+    if (e.t === 'rep') return { ...e, body: restrictStrings(e.body) };
+    return e;
+  };
+  const rules = g.rules.map((r) => ({
+    ...r,
+    body: contentRules.has(r.name) ? restrict(r.body) : restrictStrings(r.body),
+  }));
+  return { grammar: { rules }, changed };
 }
 
 /**

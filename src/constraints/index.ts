@@ -31,5 +31,5 @@ export type {
   VocabInfo,
   VocabType,
 } from './grammarProcessor';
-export { callXGrammar, loadXGrammar } from './xgrammar';
+export { callXGrammar, isXGrammarBroken, loadXGrammar, retireXGrammar } from './xgrammar';
 export type { XGrammar } from './xgrammar';

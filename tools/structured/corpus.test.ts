@@ -74,7 +74,7 @@ describe('generated schemas (schemaArb)', () => {
 });
 
 describe('xgrammar 0.1.27 after many refusals', () => {
-  it('breaks for good, and the compiler says so and what to do', async () => {
+  it('one instance breaks for good, and the compiler says so and what comes next', async () => {
     const xg = await freshXGrammar();
     const refused = { guided_json: { type: 'string', pattern: '^(|a)$' } };
     let last = '';
@@ -87,13 +87,10 @@ describe('xgrammar 0.1.27 after many refusals', () => {
       }
     }
     expect(last).toMatch(
-      /^the grammar engine \(xgrammar 0\.1\.27\) has stopped working: .*Reload the page/,
+      /^the grammar engine \(xgrammar 0\.1\.27\) has stopped working: .*The next request starts a fresh instance\.$/,
     );
-    // a fresh instance works again (what a page reload gives)
-    const c = await compileConstraint(
-      { guided_json: { type: 'string' } },
-      { xgrammar: await freshXGrammar() },
-    );
+    // the compiler's own instance (a fresh one after that failure) compiles
+    const c = await compileConstraint({ guided_json: { type: 'string' } });
     expect(c.kind).toBe('json_schema');
   }, 120_000);
 });

@@ -256,7 +256,19 @@ export async function loadWebLlmEngine(
           await (await grammar).processor.setGrammar(null);
         }
       } catch (e) {
-        if (e instanceof ConstraintError) throw httpError(400, e.message, e.param);
+        if (e instanceof ConstraintError) {
+          // xgrammar refused (each refusal leaks wasm stack in that instance, and some 20 to 55
+          // break it): the next constrained request sets up afresh, on a fresh instance
+          const failed = grammar;
+          grammar = null;
+          void failed
+            ?.then((g) => {
+              g.processor.dispose();
+              g.grammars.dispose();
+            })
+            .catch(() => undefined);
+          throw httpError(400, e.message, e.param);
+        }
         throw e;
       }
       sampler.configure({

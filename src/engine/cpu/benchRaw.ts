@@ -29,7 +29,7 @@ const api = {
       { default: build === 'kernels' ? kernelsWasmUrl : wasmUrl },
       {
         allowOffline: true,
-        logger: { debug: keep, log: keep, info: keep, warn: keep, error: keep },
+        logger: { debug: keep, log: keep, warn: keep, error: keep },
       },
     );
     wllama.setCompat(null);

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { freshApp, loadModelUrl, loadTinyModel } from './pages';
 
-// The CPU engine asks llama.cpp for an f32 KV cache without flash attention when it fits
-// 256 MiB (src/engine/cpu/kvCache.ts; faster decode in wasm, docs/benchmarks.md). What is
-// checked here is what llama.cpp itself reports in its load log, not the parameters sent.
+// The CPU engine asks llama.cpp for an f32 KV cache without flash attention when the cache
+// and the attention scores fit 320 MiB (src/engine/cpu/kvCache.ts; faster decode in wasm,
+// docs/benchmarks.md). What is checked here is what llama.cpp itself reports in its load log,
+// not the parameters sent.
 
 const MODEL = '/models/SmolLM2-135M-Instruct.Q4_K-Q5_1.gguf';
 test.setTimeout(300_000);
@@ -20,7 +21,7 @@ test('the app shows the KV cache llama.cpp set up: f32 without flash attention',
 test('a context too large for the f32 budget keeps f16', async ({ page }) => {
   test.skip(!existsSync(`public${MODEL}`), `${MODEL} is missing: run npm run models`);
   await freshApp(page);
-  // 8192 cells of SmolLM2-135M in f32: 360 MiB, over the 256 MiB budget
+  // 8192 cells of SmolLM2-135M in f32: 360 MiB, over the 320 MiB budget
   await page.getByLabel('Context size').fill('8192');
   await loadModelUrl(page, MODEL.slice(1), 180_000);
   await expect(page.getByTestId('running-kv-cache')).toHaveText('KV cache f16');

@@ -6,7 +6,7 @@
 // Prints medians (wall clock and per CPU-second), the load log's attention/KV lines, and
 // whether greedy output matches the first variant's.
 // Usage: npx vite build --outDir dist && npx tsx tools/bench-kv.ts [--rounds 5] [--decode 32]
-//        [--words 70,600]
+//        [--words 70,600] [--ctx 2048]
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
@@ -24,6 +24,7 @@ const ROUNDS = Number(opt('rounds', '5'));
 const DECODE = Number(opt('decode', '32'));
 const WORDS = opt('words', '70,600').split(',').map(Number);
 const DIST = resolve(opt('dist', 'dist'));
+const N_CTX = Number(opt('ctx', '2048'));
 
 const VARIANTS: [string, Record<string, unknown>][] = [
   ['f16 KV, flash attn (wllama default)', {}],
@@ -71,9 +72,9 @@ async function open(extra: Record<string, unknown>): Promise<{ page: Page; said:
   await page.goto(`${base}bench-raw.html`);
   await page.getByText('ready').waitFor();
   const r = await page.evaluate(
-    ({ url, extra }) =>
-      (window as unknown as Api).rawBench.load(url, 1, { n_ctx: 2048, ...extra }, 'kernels'),
-    { url: `${base}models/${model!.file}`, extra },
+    ({ url, extra, N_CTX }) =>
+      (window as unknown as Api).rawBench.load(url, 1, { n_ctx: N_CTX, ...extra }, 'kernels'),
+    { url: `${base}models/${model!.file}`, extra, N_CTX },
   );
   if (r.threads !== 1) throw new Error(`raw wllama runs ${r.threads} threads`);
   return { page, said: r.said };
@@ -103,7 +104,7 @@ const f1 = (x: number) => x.toFixed(1);
 
 const pages = [];
 for (const [name, extra] of VARIANTS) {
-  const { page, said } = await open(extra);
+  const { page, said } = await open({ ...extra });
   pages.push(page);
   console.log(`${name}: ${said.join(' | ')}`);
 }

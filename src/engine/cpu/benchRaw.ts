@@ -42,7 +42,7 @@ const api = {
       ...extra,
     });
     // llama.cpp's load log says which attention path and KV cache types it chose.
-    const said = logs.filter((l) => /flash_attn|K \(|V \(/.test(l));
+    const said = logs.filter((l) => /flash_attn|K \(|compute buffer size/.test(l));
     return { threads: wllama.getNumThreads(), isolated: crossOriginIsolated, said };
   },
   /** Greedy completion of `prompt`; times measured here as the app's bench measures them. */

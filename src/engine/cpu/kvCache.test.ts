@@ -22,6 +22,8 @@ describe('KV cache choice', () => {
   it('picks f32 without flash attention when it fits the budget, else the defaults', () => {
     const small = chooseKvCache(smol, 'llama', 4096);
     expect(small.cache).toBe('f32');
+    expect(small.bytes).toBe((180 + 72) * 2 ** 20); // cache + 4096 x 512 x 9 heads x 4 bytes
+    expect(chooseKvCache(smol, 'llama', 8192).cache).toBe('default');
     expect(small.params).toEqual({ cache_type_k: 'f32', cache_type_v: 'f32', flash_attn: false });
     const big = chooseKvCache({ ...smol, 'llama.block_count': 100 }, 'llama', 4096);
     expect(big.cache).toBe('default');

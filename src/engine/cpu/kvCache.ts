@@ -1,12 +1,19 @@
 // The KV cache the CPU engine asks llama.cpp for. In the wasm build, an f32 cache without
-// flash attention decodes 1.2x (short context) to 2.7x (800 tokens) faster than wllama's
+// flash attention decodes 1.2-1.3x (82-token context) to 2.7x (663 tokens) faster than wllama's
 // default f16 cache with flash attention (docs/benchmarks.md, "KV cache type and attention"):
 // wasm has no f16 conversion instructions, so ggml converts every cached value one at a time,
-// while f32 attention runs on its SIMD f32 code. f32 doubles the cache's memory, so it is
-// chosen only when that fits KV_F32_BUDGET; otherwise wllama's defaults stay.
+// while f32 attention runs on its SIMD f32 code. f32 doubles the cache's memory, and without
+// flash attention llama.cpp keeps a batch's whole attention-score matrix, so this is chosen
+// only when both fit KV_F32_BUDGET; otherwise wllama's defaults stay.
 
-/** Most bytes an f32 KV cache may take (the default model at 4096 tokens needs 180 MiB). */
-export const KV_F32_BUDGET = 256 * 2 ** 20;
+/**
+ * Most bytes the f32 cache plus the score matrix may take. The default model at 4096 tokens:
+ * 180 MiB + 72 MiB (llama.cpp reports a 180 MiB cache and an 87.5 MiB compute buffer, vs
+ * 90 MiB and 18.7 MiB with its defaults).
+ */
+export const KV_F32_BUDGET = 320 * 2 ** 20;
+/** llama.cpp's default micro-batch: the rows of the score matrix without flash attention. */
+const N_UBATCH = 512;
 
 export type KvChoice =
   | {
@@ -43,14 +50,25 @@ export function f32KvBytes(kv: Record<string, unknown>, arch: string, nCtx: numb
   return nCtx * layers * headsKv * (kLen + vLen) * 4;
 }
 
-/** f32 cache, flash attention off, when the f32 cache fits the budget; else wllama's defaults. */
+/** Bytes of one layer's f32 attention scores for a full micro-batch without flash attention. */
+export function scoreBytes(kv: Record<string, unknown>, arch: string, nCtx: number): number | null {
+  const heads = num(kv[`${arch}.attention.head_count`]);
+  return heads === null ? null : nCtx * N_UBATCH * heads * 4;
+}
+
+/**
+ * f32 cache, flash attention off, when the f32 cache and the score matrix fit the budget; else
+ * wllama's defaults. `bytes`: the two together (null when the GGUF does not say).
+ */
 export function chooseKvCache(
   kv: Record<string, unknown>,
   arch: string,
   nCtx: number,
   budget = KV_F32_BUDGET,
 ): KvChoice {
-  const bytes = f32KvBytes(kv, arch, nCtx);
+  const cache = f32KvBytes(kv, arch, nCtx);
+  const scores = scoreBytes(kv, arch, nCtx);
+  const bytes = cache !== null && scores !== null ? cache + scores : null;
   if (bytes !== null && bytes <= budget)
     return {
       cache: 'f32',

@@ -49,7 +49,7 @@ export function KvCacheFact() {
   return (
     <span
       data-testid="running-kv-cache"
-      title="An f32 KV cache without flash attention decodes faster in wasm (no f16 instructions); it is used when it fits 256 MiB, else f16."
+      title="An f32 KV cache without flash attention decodes faster in wasm (no f16 instructions); it is used when it and the attention scores fit 320 MiB, else f16."
     >
       KV cache {kv.type}
       {attention}

@@ -25,6 +25,8 @@ export interface ModelInfo {
   vocabSize: number;
   /** CPU engine: the threads llama.cpp runs with. */
   threads?: number;
+  /** CPU engine: the KV cache type and flash attention setting llama.cpp's load log reports. */
+  kvCache?: { type: string; flashAttn: string | null };
 }
 
 export interface LoadProgress {

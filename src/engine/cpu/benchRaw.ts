@@ -3,6 +3,9 @@
 
 import { Wllama, type LoadModelParams } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+// The app's build with this project's kernels spliced in (tools/bench-kv.ts compares load
+// params on it); the default stays wllama's own file.
+import kernelsWasmUrl from 'virtual:wllama-kernels.wasm?url';
 
 let wllama: Wllama | null = null;
 
@@ -13,9 +16,22 @@ interface RawChunk {
 }
 
 const api = {
-  async load(url: string, threads: number, extra: Partial<LoadModelParams> = {}) {
+  async load(
+    url: string,
+    threads: number,
+    extra: Partial<LoadModelParams> = {},
+    build: 'wllama' | 'kernels' = 'wllama',
+  ) {
     await wllama?.exit();
-    wllama = new Wllama({ default: wasmUrl }, { allowOffline: true });
+    const logs: string[] = [];
+    const keep = (...a: unknown[]) => void logs.push(a.map(String).join(' '));
+    wllama = new Wllama(
+      { default: build === 'kernels' ? kernelsWasmUrl : wasmUrl },
+      {
+        allowOffline: true,
+        logger: { debug: keep, log: keep, warn: keep, error: keep },
+      },
+    );
     wllama.setCompat(null);
     const blob = await (await fetch(url)).blob();
     await wllama.loadModel([blob], {
@@ -25,7 +41,9 @@ const api = {
       n_parallel: 1,
       ...extra,
     });
-    return { threads: wllama.getNumThreads(), isolated: crossOriginIsolated };
+    // llama.cpp's load log says which attention path and KV cache types it chose.
+    const said = logs.filter((l) => /flash_attn|K \(|compute buffer size/.test(l));
+    return { threads: wllama.getNumThreads(), isolated: crossOriginIsolated, said };
   },
   /** Greedy completion of `prompt`; times measured here as the app's bench measures them. */
   async run(prompt: string, nPredict: number, cachePrompt = false) {
@@ -33,6 +51,7 @@ const api = {
     const t0 = performance.now();
     let first = 0;
     let last: RawChunk = {};
+    let text = '';
     await wllama.createCompletion({
       prompt,
       n_predict: nPredict,
@@ -41,13 +60,16 @@ const api = {
       cache_prompt: cachePrompt,
       stream: true,
       onData: (c: RawChunk) => {
-        if (!first && c.choices?.[0]?.text) first = performance.now() - t0;
+        const piece = c.choices?.[0]?.text;
+        if (!first && piece) first = performance.now() - t0;
+        text += piece ?? '';
         last = c;
       },
     } as unknown as Parameters<Wllama['createCompletion']>[0]);
     return {
       ttftMs: first,
       totalMs: performance.now() - t0,
+      text,
       usage: last.usage,
       timings: last.timings,
     };

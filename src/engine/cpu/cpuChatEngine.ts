@@ -40,6 +40,7 @@ export async function loadCpuEngine(
     eosToken: special(md.eosTokenId) ?? null,
     vocabSize: loaded.nVocab,
     threads: loaded.threads,
+    ...(loaded.kvCache ? { kvCache: { type: loaded.kvCache, flashAttn: loaded.flashAttn } } : {}),
   };
   const engine: ChatEngine & LoadedEngine = {
     info,

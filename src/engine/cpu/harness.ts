@@ -34,7 +34,12 @@ export const DEFAULT_SAMPLING: EngineSampling = {
 const api = {
   load: (
     url = '/models/tiny-random.gguf',
-    opts: { truncate?: number; cache?: boolean; kernels?: boolean } = {},
+    opts: {
+      truncate?: number;
+      cache?: boolean;
+      kernels?: boolean;
+      kvCache?: 'auto' | 'default';
+    } = {},
   ) => call({ type: 'load', url, ...opts }),
   run: (
     prompt: string,

@@ -17,6 +17,8 @@ export type HarnessRequest =
       cache?: boolean;
       /** false: the build without the relaxed-SIMD kernels. */
       kernels?: boolean;
+      /** 'default': wllama's KV cache defaults instead of the engine's choice. */
+      kvCache?: 'auto' | 'default';
     }
   | {
       id: number;
@@ -64,6 +66,7 @@ async function handle(req: HarnessRequest): Promise<unknown> {
         {
           ...(req.nCtx !== undefined ? { nCtx: req.nCtx } : {}),
           ...(req.kernels !== undefined ? { kernels: req.kernels } : {}),
+          ...(req.kvCache !== undefined ? { kvCache: req.kvCache } : {}),
         },
       );
       return {
@@ -73,6 +76,8 @@ async function handle(req: HarnessRequest): Promise<unknown> {
         nCtx: loaded.nCtx,
         threads: loaded.threads,
         kernels: loaded.kernels,
+        kvCache: loaded.kvCache,
+        flashAttn: loaded.flashAttn,
         eogTokenIds: loaded.eogTokenIds,
         tokens: loaded.metadata.tokens,
         hasChatTemplate: typeof loaded.metadata.chatTemplate === 'string',

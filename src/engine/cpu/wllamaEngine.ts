@@ -20,6 +20,7 @@ import kernelsWasmUrl from 'virtual:wllama-kernels.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { canUseThreads, defaultThreads } from '../threads';
 import { hasRelaxedSimd } from './relaxedSimd';
+import { chooseKvCache, kvFactsFromLog } from './kvCache';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 /** A generated token (the response layer's type), plus whether it ended generation. */
@@ -74,6 +75,11 @@ export interface LoadOptions {
    * relaxed SIMD; without it the build without them runs).
    */
   kernels?: boolean;
+  /**
+   * 'auto' (default): an f32 KV cache without flash attention when it fits KV_F32_BUDGET
+   * (src/engine/cpu/kvCache.ts), else wllama's defaults; 'default': always wllama's defaults.
+   */
+  kvCache?: 'auto' | 'default';
 }
 
 export interface LoadResult {
@@ -84,6 +90,10 @@ export interface LoadResult {
   threads: number;
   /** Whether the build with the relaxed-SIMD kernels runs. */
   kernels: boolean;
+  /** The KV cache type llama.cpp reports in its load log (e.g. 'f32'), if it said. */
+  kvCache: string | null;
+  /** llama.cpp's flash attention setting from its load log ('disabled', 'auto', ...). */
+  flashAttn: string | null;
 }
 
 export interface GenerateResult {
@@ -267,11 +277,17 @@ export class WllamaEngine {
       onProgress({ loaded: 0, total, phase: 'load' });
       const nThreads = canUseThreads() ? (opts.nThreads ?? defaultThreads()) : 1;
       const trainCtx = metadata.contextLength > 0 ? metadata.contextLength : 4096;
+      const nCtx = opts.nCtx ?? Math.min(trainCtx, 4096);
+      const kv =
+        opts.kvCache === 'default'
+          ? { params: {} }
+          : chooseKvCache(metadata.kv, metadata.architecture, nCtx);
       const params: LoadModelParams = {
-        n_ctx: opts.nCtx ?? Math.min(trainCtx, 4096),
+        n_ctx: nCtx,
         n_gpu_layers: 0,
         n_parallel: 1,
         ctx_shift: false,
+        ...kv.params,
         // no `seed` here: a load-time seed would override every request's seed
       };
       params.n_threads = nThreads;
@@ -285,6 +301,10 @@ export class WllamaEngine {
           'Could not load the model',
         );
       }
+      const fresh = Math.min(this.logSeq - since, this.logLines.length);
+      const said = kvFactsFromLog(
+        this.logLines.slice(this.logLines.length - fresh).map((l) => l.text),
+      );
       this.wllama = wllama;
       this.metadata = metadata;
       this.nCtx = info.n_ctx;
@@ -298,6 +318,8 @@ export class WllamaEngine {
         eogTokenIds: [...info.list_tokens_eog],
         threads: wllama.getNumThreads(),
         kernels,
+        kvCache: said.kvType,
+        flashAttn: said.flashAttn,
       };
     } catch (e) {
       await wllama.exit().catch(() => undefined);

@@ -5,7 +5,7 @@ import { loadServerModels } from './serverModels';
 import { useServerStore } from '../../store/serverStore';
 import { ServedModels } from './ServedModels';
 import { ServerSettings } from './ServerSettings';
-import { ThreadsSetting } from './ThreadsSetting';
+import { KvCacheFact, ThreadsSetting } from './ThreadsSetting';
 import { progressLabel } from './progressLabel';
 import { WebGpuErrorActions, WebGpuPanel } from './WebGpuPanel';
 
@@ -119,6 +119,7 @@ export function EngineBar() {
           </label>
           <ContextSizeInput />
           <ThreadsSetting />
+          <KvCacheFact />
         </>
       ) : (
         <WebGpuPanel />

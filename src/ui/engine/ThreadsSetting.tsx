@@ -39,3 +39,20 @@ export function ThreadsSetting() {
     </label>
   );
 }
+
+/** The KV cache llama.cpp set up for the loaded model (from its load log), beside the threads. */
+export function KvCacheFact() {
+  const model = useEngineStore((s) => s.model);
+  const kv = model?.engine === 'cpu' ? model.kvCache : undefined;
+  if (!kv) return null;
+  const attention = kv.flashAttn === 'disabled' ? ', no flash attention' : '';
+  return (
+    <span
+      data-testid="running-kv-cache"
+      title="An f32 KV cache without flash attention decodes faster in wasm (no f16 instructions); it is used when it and the attention scores fit 320 MiB, else f16."
+    >
+      KV cache {kv.type}
+      {attention}
+    </span>
+  );
+}

@@ -134,6 +134,23 @@ class Reader {
     this.u();
     if (flags & 1) this.u();
   }
+  /** Skips one import-section entry; returns its type index when it imports a function. */
+  importEntry(): number | null {
+    this.name();
+    this.name();
+    const kind = this.byte();
+    if (kind === 0) return this.u();
+    if (kind === 1) {
+      this.byte();
+      this.limits();
+    } else if (kind === 2) this.limits();
+    else if (kind === 3) this.p += 2;
+    else if (kind === 4) {
+      this.byte();
+      this.u();
+    } else throw new WasmPatchError(`unknown import kind ${kind}`);
+    return null;
+  }
 }
 
 export function uleb(value: number): number[] {
@@ -180,23 +197,7 @@ export function indexModule(b: Uint8Array): ModuleIndex {
     const end = r.p + size;
     if (id === 2) {
       const n = r.u();
-      for (let i = 0; i < n; i++) {
-        r.name();
-        r.name();
-        const kind = r.byte();
-        if (kind === 0) {
-          r.u();
-          importedFuncs++;
-        } else if (kind === 1) {
-          r.byte();
-          r.limits();
-        } else if (kind === 2) r.limits();
-        else if (kind === 3) r.p += 2;
-        else if (kind === 4) {
-          r.byte();
-          r.u();
-        } else throw new WasmPatchError(`unknown import kind ${kind}`);
-      }
+      for (let i = 0; i < n; i++) if (r.importEntry() !== null) importedFuncs++;
     } else if (id === 10) {
       const n = r.u();
       for (let i = 0; i < n; i++) {
@@ -352,19 +353,8 @@ function functionTypes(b: Uint8Array): string[] {
     } else if (s.id === 2) {
       const n = r.u();
       for (let i = 0; i < n; i++) {
-        r.name();
-        r.name();
-        const kind = r.byte();
-        if (kind === 0) funcs.push(types[r.u()] ?? '?');
-        else if (kind === 1) {
-          r.byte();
-          r.limits();
-        } else if (kind === 2) r.limits();
-        else if (kind === 3) r.p += 2;
-        else if (kind === 4) {
-          r.byte();
-          r.u();
-        }
+        const type = r.importEntry();
+        if (type !== null) funcs.push(types[type] ?? '?');
       }
     } else if (s.id === 3) {
       const n = r.u();

@@ -76,8 +76,11 @@ export interface LoadOptions {
    */
   kernels?: boolean;
   /**
-   * 'auto' (default): an f32 KV cache without flash attention when it fits KV_F32_BUDGET
-   * (src/engine/cpu/kvCache.ts), else wllama's defaults; 'default': always wllama's defaults.
+   * 'default' (default): wllama's defaults (f16, flash attention auto). 'auto': an f32 KV cache
+   * without flash attention when it fits KV_F32_BUDGET (src/engine/cpu/kvCache.ts), else the
+   * defaults. Faster decode in wasm, but not the default: in this build it moves first-token
+   * logprobs by 0.15+ nats against native llama.cpp with the same settings, so greedy answers
+   * change (docs/benchmarks.md, "KV cache type and attention path").
    */
   kvCache?: 'auto' | 'default';
 }
@@ -279,9 +282,9 @@ export class WllamaEngine {
       const trainCtx = metadata.contextLength > 0 ? metadata.contextLength : 4096;
       const nCtx = opts.nCtx ?? Math.min(trainCtx, 4096);
       const kv =
-        opts.kvCache === 'default'
-          ? { params: {} }
-          : chooseKvCache(metadata.kv, metadata.architecture, nCtx);
+        opts.kvCache === 'auto'
+          ? chooseKvCache(metadata.kv, metadata.architecture, nCtx)
+          : { params: {} };
       const params: LoadModelParams = {
         n_ctx: nCtx,
         n_gpu_layers: 0,

@@ -49,7 +49,7 @@ export function KvCacheFact() {
   return (
     <span
       data-testid="running-kv-cache"
-      title="An f32 KV cache without flash attention decodes faster in wasm (no f16 instructions); it is used when it and the attention scores fit 320 MiB, else f16."
+      title="The KV cache type and attention path llama.cpp reported when it loaded the model."
     >
       KV cache {kv.type}
       {attention}

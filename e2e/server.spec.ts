@@ -656,26 +656,33 @@ test('import reads Python with extra_body and curl with structured_outputs into 
   await expect(params.input('max_completion_tokens')).toHaveValue('7');
 });
 
-test('Compare runs the request in the tab and on the server side by side', async ({ page }) => {
-  test.setTimeout(180_000);
+/** A fresh app on the CPU engine with the tiny model named, and this request (plus model and messages). */
+async function tinyOnCpu(page: Page, body: Record<string, unknown>) {
   await freshApp(page);
   srv.allowOrigin = new URL(page.url()).origin;
   await page.getByLabel('Engine').selectOption('cpu');
   await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
-  await setRequest(page, {
-    model: 'tiny-random',
-    messages: MESSAGES,
+  await setRequest(page, { model: 'tiny-random', messages: MESSAGES, ...body });
+}
+
+/** Starts Compare (the app already points at the test server). */
+async function compareTabAndServer(page: Page) {
+  const compare = page.getByTestId('compare');
+  await compare.locator('summary').click();
+  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
+  return { tab: page.getByTestId('compare-tab'), server: page.getByTestId('compare-server') };
+}
+
+test('Compare runs the request in the tab and on the server side by side', async ({ page }) => {
+  test.setTimeout(180_000);
+  await tinyOnCpu(page, {
     max_completion_tokens: 6,
     stream: true,
     stream_options: { include_usage: true },
   });
   await useServer(page, { baseUrl: srv.baseUrl, sendAs: 'vllm' });
   srv.mode = 'sse';
-  const compare = page.getByTestId('compare');
-  await compare.locator('summary').click();
-  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
-  const tab = page.getByTestId('compare-tab');
-  const server = page.getByTestId('compare-server');
+  const { tab, server } = await compareTabAndServer(page);
   await expect(server).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
   await expect(tab).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(server.locator('[data-field="text"]')).toHaveText('Hello from <b>server</b>');
@@ -710,13 +717,7 @@ test('Compare: the tab column shows the string cap applied to its run; the serve
     required: ['name'],
     additionalProperties: false,
   };
-  await freshApp(page);
-  srv.allowOrigin = new URL(page.url()).origin;
-  await page.getByLabel('Engine').selectOption('cpu');
-  await page.getByLabel('GGUF model URL').fill('models/tiny-random.gguf');
-  await setRequest(page, {
-    model: 'tiny-random',
-    messages: MESSAGES,
+  await tinyOnCpu(page, {
     temperature: 1,
     seed: 1,
     max_completion_tokens: 40,
@@ -726,11 +727,7 @@ test('Compare: the tab column shows the string cap applied to its run; the serve
   await page.getByTestId('string-cap-length').fill(String(CAP));
   await useServer(page, { baseUrl: srv.baseUrl, sendAs: 'vllm' });
   srv.mode = 'json';
-  const compare = page.getByTestId('compare');
-  await compare.locator('summary').click();
-  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
-  const tab = page.getByTestId('compare-tab');
-  const server = page.getByTestId('compare-server');
+  const { tab, server } = await compareTabAndServer(page);
   await expect(tab).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(server).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
 
@@ -753,7 +750,7 @@ test('Compare: the tab column shows the string cap applied to its run; the serve
 
   // Cap off: the next comparison shows no tab option.
   await page.getByTestId('string-cap-on').uncheck();
-  await compare.getByRole('button', { name: 'Compare tab and server' }).click();
+  await page.getByTestId('compare').getByRole('button', { name: 'Compare tab and server' }).click();
   await expect.poll(() => posts(srv).length).toBe(2); // both columns have started afresh
   await expect(tab).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(tab.locator('[data-field="text"]')).not.toHaveText('');

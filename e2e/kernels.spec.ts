@@ -34,7 +34,7 @@ test.afterAll(async () => {
 });
 
 /** Block layouts of the kernels' operands (ggml's formats), to fill them with random data. */
-const LAYOUTS: Record<string, { x: Layout; y: Layout; qk: number }> = {
+const LAYOUTS: Record<string, { x: Layout; y: Layout; qk: number; counts?: number[] }> = {
   ggml_vec_dot_q5_1_q8_1: {
     qk: 32,
     // f16 d, f16 m, u32 qh, u8 qs[16]
@@ -55,6 +55,14 @@ const LAYOUTS: Record<string, { x: Layout; y: Layout; qk: number }> = {
     x: { size: 144, halves: [0, 2], bytes: [[4, 144]] },
     // f32 d, i8 qs[256] (ggml's Q8_K uses -128 too), i16 bsums[16] = sums of 16 qs
     y: { size: 292, floats: [0], ints8: [[4, 260]], min8: -128, bsums: { at: 260, from: 4 } },
+  },
+  ggml_vec_dot_f16_f32: {
+    qk: 1,
+    // an f16 row (K or V of the cache) and an f32 row; 64 is a head's width, and the original
+    // works in chunks of 64, then 16, then one value at a time
+    counts: [5, 16, 63, 64, 100, 128, 255, 700],
+    x: { size: 2, halves: [0] },
+    y: { size: 4, floats: [0] },
   },
 };
 interface Layout {
@@ -154,7 +162,7 @@ test('each kernel gives bit-identical results to the ggml function it replaces',
         const mismatches: string[] = [];
         const isNaN32 = (bits: number) =>
           (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
-        for (const blocks of [1, 2, 3, 4, 5, 8, 18, 48]) {
+        for (const blocks of layout.counts ?? [1, 2, 3, 4, 5, 8, 18, 48]) {
           for (let round = 0; round < 50; round++) {
             specialRound = round % 10 === 9;
             fill(X, layout.x, blocks, round);

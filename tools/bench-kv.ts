@@ -6,7 +6,7 @@
 // Prints medians (wall clock and per CPU-second), the load log's attention/KV lines, and
 // whether greedy output matches the first variant's.
 // Usage: npx vite build --outDir dist && npx tsx tools/bench-kv.ts [--rounds 5] [--decode 32]
-//        [--words 70,600] [--ctx 2048]
+//        [--words 70,600] [--ctx 2048] [--variants 0,1,2,3]
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
@@ -26,12 +26,16 @@ const WORDS = opt('words', '70,600').split(',').map(Number);
 const DIST = resolve(opt('dist', 'dist'));
 const N_CTX = Number(opt('ctx', '2048'));
 
-const VARIANTS: [string, Record<string, unknown>][] = [
+const ALL_VARIANTS: [string, Record<string, unknown>][] = [
   ['f16 KV, flash attn (wllama default)', {}],
   ['f32 KV, flash attn', { cache_type_k: 'f32', cache_type_v: 'f32' }],
   ['f16 KV, no flash attn', { flash_attn: false }],
   ['f32 KV, no flash attn', { flash_attn: false, cache_type_k: 'f32', cache_type_v: 'f32' }],
 ];
+// --variants 0,2,3: a subset (by index above); the first listed is the baseline
+const VARIANTS = opt('variants', '0,1,2,3')
+  .split(',')
+  .map((i) => ALL_VARIANTS[Number(i)]!);
 
 const { server, base } = await serveDist(DIST);
 const index = JSON.parse(await readFile(join(DIST, 'models/index.json'), 'utf8')) as {

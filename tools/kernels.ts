@@ -32,9 +32,13 @@ export const CLANG_FLAGS = [
   '-Wl,--strip-all',
 ];
 
-/** Instructions a spliced body must not contain (they refer to the kernel module's own space). */
+/**
+ * Instructions a spliced body must not contain: those that refer to the kernel module's own
+ * space, and relaxed multiply-adds (fused or not as the engine likes: the float results would no
+ * longer be those of ggml's separate multiply and add).
+ */
 const FORBIDDEN =
-  /\b(call|call_indirect|return_call\w*|global\.(get|set)|table\.\w+|memory\.(grow|size))\b/;
+  /\b(call|call_indirect|return_call\w*|global\.(get|set)|table\.\w+|memory\.(grow|size)|\w+\.relaxed_n?madd)\b/;
 
 export function compileKernel(root: string, fn: string, file: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'kernel-'));

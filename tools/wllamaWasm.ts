@@ -300,11 +300,12 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
   { fn: 'ggml_vec_dot_q5_1_q8_1', file: 'kernels/q5_1_q8_1.wasm' },
   { fn: 'ggml_vec_dot_q8_0_q8_0', file: 'kernels/q8_0_q8_0.wasm' },
   { fn: 'ggml_vec_dot_q4_K_q8_K', file: 'kernels/q4_K_q8_K.wasm' },
+  { fn: 'ggml_vec_dot_f16_f32', file: 'kernels/f16_f32.wasm' },
 ];
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  'a41f61906ce050ab485b8a11afc24ea3b378b22e4ba5bd6b455f186621cac021';
+  '2dba51eaea51b96f88054126576f13bd67824ef545b5bcda0154ef855bd36e54';
 
 interface Section {
   id: number;

@@ -38,7 +38,7 @@ const api = {
       truncate?: number;
       cache?: boolean;
       kernels?: boolean;
-      kvCache?: 'auto' | 'default';
+      kvCache?: 'auto' | 'default' | 'f32';
     } = {},
   ) => call({ type: 'load', url, ...opts }),
   run: (

@@ -18,7 +18,7 @@ export type HarnessRequest =
       /** false: the build without the relaxed-SIMD kernels. */
       kernels?: boolean;
       /** 'default': wllama's KV cache defaults instead of the engine's choice. */
-      kvCache?: 'auto' | 'default';
+      kvCache?: 'auto' | 'default' | 'f32';
     }
   | {
       id: number;

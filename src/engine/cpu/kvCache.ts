@@ -1,19 +1,29 @@
-// The KV cache the CPU engine asks llama.cpp for. In the wasm build, an f32 cache without
-// flash attention decodes 1.2-1.3x (82-token context) to 2.7x (663 tokens) faster than wllama's
-// default f16 cache with flash attention (docs/benchmarks.md, "KV cache type and attention"):
-// wasm has no f16 conversion instructions, so ggml converts every cached value one at a time,
-// while f32 attention runs on its SIMD f32 code. f32 doubles the cache's memory, and without
-// flash attention llama.cpp keeps a batch's whole attention-score matrix, so this is chosen
-// only when both fit KV_F32_BUDGET; otherwise wllama's defaults stay.
+// The KV cache and attention path the CPU engine asks llama.cpp for (docs/benchmarks.md, "KV
+// cache type and attention path"). wasm has no f16 instructions: with flash attention, ggml's
+// wasm build converts every cached value one at a time and accumulates V in f16, while without
+// it both attention products run through `ggml_vec_dot_f16_f32`, which this project's kernel
+// replaces (kernels/f16_f32.c). So by default ('auto') the cache stays f16 and flash attention
+// is turned off: decode 1.1x faster at an 82-token context and 2x at 663 tokens, greedy
+// answers as native llama.cpp's. Without flash attention llama.cpp keeps a micro-batch's whole
+// score matrix, so this is chosen only when that fits SCORES_BUDGET; otherwise, or when the
+// GGUF does not say, wllama's defaults stay (f16, flash attention auto). 'f32' (opt-in) asks
+// for an f32 cache without flash attention: faster still, but in this build its greedy answers
+// part from native llama.cpp's with the same settings.
 
+/** Most bytes the score matrix may take without flash attention (the default model at 4096
+ * tokens: 72 MiB; llama.cpp reports an 87.5 MiB compute buffer vs 18.7 MiB with it). */
+export const SCORES_BUDGET = 160 * 2 ** 20;
 /**
- * Most bytes the f32 cache plus the score matrix may take. The default model at 4096 tokens:
- * 180 MiB + 72 MiB (llama.cpp reports a 180 MiB cache and an 87.5 MiB compute buffer, vs
- * 90 MiB and 18.7 MiB with its defaults).
+ * Most bytes the f32 cache plus the score matrix may take ('f32'). The default model at 4096
+ * tokens: 180 MiB + 72 MiB.
  */
 export const KV_F32_BUDGET = 320 * 2 ** 20;
 /** llama.cpp's default micro-batch: the rows of the score matrix without flash attention. */
 const N_UBATCH = 512;
+
+/** 'auto': f16 without flash attention when the scores fit; 'f32': an f32 cache without it when
+ * cache and scores fit; 'default': wllama's defaults. */
+export type KvMode = 'auto' | 'f32' | 'default';
 
 export type KvChoice =
   | {
@@ -21,6 +31,7 @@ export type KvChoice =
       bytes: number;
       params: { cache_type_k: 'f32'; cache_type_v: 'f32'; flash_attn: false };
     }
+  | { cache: 'f16'; bytes: number; params: { flash_attn: false } }
   | { cache: 'default'; bytes: number | null; params: Record<string, never> };
 
 const num = (v: unknown): number | null => {
@@ -57,25 +68,30 @@ export function scoreBytes(kv: Record<string, unknown>, arch: string, nCtx: numb
 }
 
 /**
- * f32 cache, flash attention off, when the f32 cache and the score matrix fit the budget; else
- * wllama's defaults. `bytes`: the two together (null when the GGUF does not say).
+ * The cache and attention path for `mode` (see KvMode); `bytes`: what the choice adds besides
+ * an f16 cache (the scores, plus the f32 cache for 'f32'), null when the GGUF does not say.
  */
 export function chooseKvCache(
   kv: Record<string, unknown>,
   arch: string,
   nCtx: number,
-  budget = KV_F32_BUDGET,
+  mode: KvMode = 'auto',
 ): KvChoice {
-  const cache = f32KvBytes(kv, arch, nCtx);
   const scores = scoreBytes(kv, arch, nCtx);
-  const bytes = cache !== null && scores !== null ? cache + scores : null;
-  if (bytes !== null && bytes <= budget)
-    return {
-      cache: 'f32',
-      bytes,
-      params: { cache_type_k: 'f32', cache_type_v: 'f32', flash_attn: false },
-    };
-  return { cache: 'default', bytes, params: {} };
+  if (mode === 'f32') {
+    const cache = f32KvBytes(kv, arch, nCtx);
+    const bytes = cache !== null && scores !== null ? cache + scores : null;
+    if (bytes !== null && bytes <= KV_F32_BUDGET)
+      return {
+        cache: 'f32',
+        bytes,
+        params: { cache_type_k: 'f32', cache_type_v: 'f32', flash_attn: false },
+      };
+    return { cache: 'default', bytes, params: {} };
+  }
+  if (mode === 'auto' && scores !== null && scores <= SCORES_BUDGET)
+    return { cache: 'f16', bytes: scores, params: { flash_attn: false } };
+  return { cache: 'default', bytes: scores, params: {} };
 }
 
 /**

@@ -20,7 +20,7 @@ import kernelsWasmUrl from 'virtual:wllama-kernels.wasm?url';
 import type { EngineToken as BaseEngineToken, EngineTopToken } from '../../response/types';
 import { canUseThreads, defaultThreads } from '../threads';
 import { hasRelaxedSimd } from './relaxedSimd';
-import { chooseKvCache, kvFactsFromLog } from './kvCache';
+import { chooseKvCache, kvFactsFromLog, type KvMode } from './kvCache';
 import { readGgufMetadataFromBlob, tokenBytes, tokenText, type GgufMetadata } from '../gguf';
 
 /** A generated token (the response layer's type), plus whether it ended generation. */
@@ -76,13 +76,14 @@ export interface LoadOptions {
    */
   kernels?: boolean;
   /**
-   * 'default' (default): wllama's defaults (f16, flash attention auto). 'auto': an f32 KV cache
-   * without flash attention when it fits KV_F32_BUDGET (src/engine/cpu/kvCache.ts), else the
-   * defaults. Faster decode in wasm, but not the default: in this build it moves first-token
-   * logprobs by 0.15+ nats against native llama.cpp with the same settings, so greedy answers
-   * change (docs/benchmarks.md, "KV cache type and attention path").
+   * The KV cache and attention path (src/engine/cpu/kvCache.ts). 'auto' (default): an f16
+   * cache without flash attention when the attention scores fit SCORES_BUDGET, else wllama's
+   * defaults (f16, flash attention auto). 'default': wllama's defaults. 'f32': an f32 cache
+   * without flash attention when it fits KV_F32_BUDGET: faster decode still, but in this build
+   * it moves first-token logprobs by 0.15+ nats against native llama.cpp with the same
+   * settings, so greedy answers change (docs/benchmarks.md, "KV cache type and attention path").
    */
-  kvCache?: 'auto' | 'default';
+  kvCache?: KvMode;
 }
 
 export interface LoadResult {
@@ -281,10 +282,7 @@ export class WllamaEngine {
       const nThreads = canUseThreads() ? (opts.nThreads ?? defaultThreads()) : 1;
       const trainCtx = metadata.contextLength > 0 ? metadata.contextLength : 4096;
       const nCtx = opts.nCtx ?? Math.min(trainCtx, 4096);
-      const kv =
-        opts.kvCache === 'auto'
-          ? chooseKvCache(metadata.kv, metadata.architecture, nCtx)
-          : { params: {} };
+      const kv = chooseKvCache(metadata.kv, metadata.architecture, nCtx, opts.kvCache ?? 'auto');
       const params: LoadModelParams = {
         n_ctx: nCtx,
         n_gpu_layers: 0,

@@ -305,7 +305,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '2dba51eaea51b96f88054126576f13bd67824ef545b5bcda0154ef855bd36e54';
+  '9542cce7bae30cc38edf54e43d15e45dd71378456c9a91f25c526f50515344f7';
 
 interface Section {
   id: number;

@@ -14,8 +14,9 @@ import {
  * exactly what ggml's originals do:
  * - kernel level: each kernel and the function it replaces, side by side in one module in
  *   Chromium, give bit-identical results on random blocks;
- * - end to end: the engine runs the spliced build by default, and on the real default model its
- *   greedy output is token for token the same as the build without the kernels.
+ * - end to end: the engine runs the spliced build by default, and on the real default model and
+ *   the Q4_1 original its greedy output is token for token the same as the build without the
+ *   kernels.
  */
 const MODEL = '/models/SmolLM2-135M-Instruct.Q4_K-Q5_1.gguf';
 test.describe.configure({ mode: 'serial' });
@@ -40,6 +41,13 @@ const LAYOUTS: Record<string, { x: Layout; y: Layout; qk: number; counts?: numbe
     // f16 d, f16 m, u32 qh, u8 qs[16]
     // qh is 0 in every block of the default model (Q4_1 levels): the kernel has a path for it
     x: { size: 24, halves: [0, 2], bytes: [[4, 24]], zeroed: [4, 8] },
+    // f16 d, f16 s, i8 qs[32]
+    y: { size: 36, halves: [0, 2], ints8: [[4, 36]] },
+  },
+  ggml_vec_dot_q4_1_q8_1: {
+    qk: 32,
+    // f16 d, f16 m, u8 qs[16]
+    x: { size: 20, halves: [0, 2], bytes: [[4, 20]] },
     // f16 d, f16 s, i8 qs[32]
     y: { size: 36, halves: [0, 2], ints8: [[4, 36]] },
   },
@@ -202,10 +210,13 @@ const PROMPTS = [
   '<|im_start|>user\nExplain in two sentences why the sky is blue.<|im_end|>\n<|im_start|>assistant\n',
 ];
 
-async function greedy(kernels: boolean | undefined): Promise<{ loaded: Loaded; runs: Run[] }> {
+async function greedy(
+  model: string,
+  kernels: boolean | undefined,
+): Promise<{ loaded: Loaded; runs: Run[] }> {
   const loaded = (await page.evaluate(
     ([url, k]) => window.harness.load(url, k === undefined ? {} : { kernels: k }),
-    [MODEL, kernels] as const,
+    [model, kernels] as const,
   )) as Loaded;
   const runs: Run[] = [];
   for (const prompt of PROMPTS) {
@@ -219,15 +230,18 @@ async function greedy(kernels: boolean | undefined): Promise<{ loaded: Loaded; r
   return { loaded, runs };
 }
 
-test('the engine runs the kernels by default, with the same greedy output as without them', async () => {
-  test.skip(!existsSync(`public${MODEL}`), `${MODEL} is missing: run npm run models`);
-  const fast = await greedy(undefined);
-  expect(fast.loaded.kernels).toBe(true);
-  const plain = await greedy(false);
-  expect(plain.loaded.kernels).toBe(false);
-  for (let i = 0; i < PROMPTS.length; i++) {
-    expect(fast.runs[i]!.tokens.length).toBeGreaterThan(4);
-    expect(fast.runs[i]!.tokens.map((t) => t.id)).toEqual(plain.runs[i]!.tokens.map((t) => t.id));
-    expect(fast.runs[i]!.text).toBe(plain.runs[i]!.text);
-  }
-});
+// the default model (Q4_K, Q5_1, Q8_0 and the f16 cache) and the Q4_1 original
+for (const model of [MODEL, '/models/SmolLM2-135M-Instruct.Q4_1.gguf']) {
+  test(`the engine runs the kernels by default, with the same greedy output as without them: ${model}`, async () => {
+    test.skip(!existsSync(`public${model}`), `${model} is missing: run npm run models`);
+    const fast = await greedy(model, undefined);
+    expect(fast.loaded.kernels).toBe(true);
+    const plain = await greedy(model, false);
+    expect(plain.loaded.kernels).toBe(false);
+    for (let i = 0; i < PROMPTS.length; i++) {
+      expect(fast.runs[i]!.tokens.length).toBeGreaterThan(4);
+      expect(fast.runs[i]!.tokens.map((t) => t.id)).toEqual(plain.runs[i]!.tokens.map((t) => t.id));
+      expect(fast.runs[i]!.text).toBe(plain.runs[i]!.text);
+    }
+  });
+}

@@ -20,28 +20,7 @@
  *   *s = (float) sumf.
  * So the result is bit-identical (NaN payloads aside).
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-/* IEEE half (low 16 bits of each lane) -> float, exact for every finite value and Inf/NaN. */
-static inline v128_t half_to_float(v128_t h) {
-  const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-  v128_t f = wasm_f32x4_mul(magnitude, wasm_f32x4_splat(0x1p112f));
-  const v128_t is_special = wasm_i32x4_eq(wasm_v128_and(h, wasm_i32x4_splat(0x7c00)),
-                                          wasm_i32x4_splat(0x7c00));
-  f = wasm_v128_bitselect(wasm_v128_or(magnitude, wasm_i32x4_splat(0x7f800000)), f, is_special);
-  return wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
-}
-
-/* Halves placed in the high 16 bits of each lane -> floats, exact for every finite value: the
- * arithmetic shift keeps the sign in bit 31 and puts exponent and mantissa in bits 27..13, an
- * f32 2^112 times too small (subnormal halves become f32 subnormals), which the multiply fixes
- * exactly. Inf and NaN come out wrong: the caller checks for them first. */
-static inline v128_t finite_high_halves_to_float(v128_t v) {
-  return wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_i32x4_splat((int32_t)0x8fffe000)),
-                        wasm_f32x4_splat(0x1p112f));
-}
+#include "simd.h"
 
 /* Halves 0..3 (low) or 4..7 (high) of a vector of eight, each into the high half of a lane:
  * 16-bit lanes interleaved with zeros (one punpcklwd / punpckhwd on x64). */

@@ -17,50 +17,11 @@
  *
  * A leaf: no calls, no globals, no data; it reads only its arguments' memory.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
+#include "simd.h"
 
 #define QK 32
 #define X_BLOCK 24
 #define Y_BLOCK 36
-
-static inline v128_t load_u32(const uint8_t *p) {
-  uint32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return wasm_i32x4_splat((int32_t)v);
-}
-
-static inline uint32_t u32_at(const uint8_t *p) {
-  uint32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return v;
-}
-
-/* The halves in the high 16 bits of each lane -> floats, exact for every finite value: the
- * arithmetic shift keeps the sign in bit 31 and puts exponent and mantissa in bits 27..13, an
- * f32 2^112 times too small (subnormal halves become f32 subnormals), which the multiply fixes
- * exactly. Inf and NaN come out wrong: callers check for them first. */
-static inline v128_t finite_high_halves_to_float(v128_t v) {
-  return wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_i32x4_splat((int32_t)0x8fffe000)),
-                        wasm_f32x4_splat(0x1p112f));
-}
-
-/* Whether any of the eight halves in a vector may be Inf or NaN. */
-static inline int any_special(v128_t halves) {
-  const v128_t e = wasm_i16x8_splat(0x7c00);
-  return wasm_v128_any_true(wasm_i16x8_eq(wasm_v128_and(halves, e), e));
-}
-
-/* IEEE half -> float for 4 lanes, exact for every finite value and for Inf/NaN. */
-static inline v128_t half_to_float(v128_t h) {
-  const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-  v128_t f = wasm_f32x4_mul(magnitude, wasm_f32x4_splat(0x1p112f));
-  const v128_t is_special = wasm_i32x4_eq(wasm_v128_and(h, wasm_i32x4_splat(0x7c00)),
-                                          wasm_i32x4_splat(0x7c00));
-  f = wasm_v128_bitselect(wasm_v128_or(magnitude, wasm_i32x4_splat(0x7f800000)), f, is_special);
-  return wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
-}
 
 /* Bit 4 of each of the 32 weights of a block, as bytes 0x10 or 0, weights 0..15 and 16..31. */
 static inline void high_bits(const uint8_t *qh, v128_t *lo, v128_t *hi) {
@@ -71,16 +32,6 @@ static inline void high_bits(const uint8_t *qh, v128_t *lo, v128_t *hi) {
   const v128_t sixteen = wasm_i8x16_splat(0x10);
   *lo = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(b01, select), select), sixteen);
   *hi = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(b23, select), select), sixteen);
-}
-
-/* Four i32 lanes summed pairwise into one dot product per input vector. */
-static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
-  const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5),
-                                   wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
-  const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5),
-                                   wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
-  return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5),
-                        wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
 /* 32 products of one block, as four partial i32 sums. x in 0..31, y in -128..127. With
@@ -153,28 +104,7 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
                                        u32_at(x0 + 3 * X_BLOCK));
     const v128_t yds = wasm_u32x4_make(u32_at(y0), u32_at(y0 + Y_BLOCK), u32_at(y0 + 2 * Y_BLOCK),
                                        u32_at(y0 + 3 * Y_BLOCK));
-    v128_t dx, mx, dy, sy;
-    /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
-     * general conversion. */
-    if (!any_special(wasm_v128_or(xdm, yds))) {
-      dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
-      mx = finite_high_halves_to_float(xdm);
-      dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
-      sy = finite_high_halves_to_float(yds);
-    } else {
-      const v128_t lo16 = wasm_i32x4_splat(0xffff);
-      dx = half_to_float(wasm_v128_and(xdm, lo16));
-      mx = half_to_float(wasm_u32x4_shr(xdm, 16));
-      dy = half_to_float(wasm_v128_and(yds, lo16));
-      sy = half_to_float(wasm_u32x4_shr(yds, 16));
-    }
-    const v128_t t = wasm_f32x4_add(
-        wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
-        wasm_f32x4_mul(mx, sy));
-    sum += wasm_f32x4_extract_lane(t, 0);
-    sum += wasm_f32x4_extract_lane(t, 1);
-    sum += wasm_f32x4_extract_lane(t, 2);
-    sum += wasm_f32x4_extract_lane(t, 3);
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 4);
   }
   for (; i < nb; i++) {
     const uint8_t *x0 = x + (size_t)i * X_BLOCK;
@@ -183,25 +113,7 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
     const v128_t sumi = sum4(block_dot(x0, y0, u32_at(x0 + 4) == 0), zero, zero, zero);
     const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
     const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
-    v128_t dx, mx, dy, sy;
-    /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
-     * general conversion. */
-    if (!any_special(wasm_v128_or(xdm, yds))) {
-      dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
-      mx = finite_high_halves_to_float(xdm);
-      dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
-      sy = finite_high_halves_to_float(yds);
-    } else {
-      const v128_t lo16 = wasm_i32x4_splat(0xffff);
-      dx = half_to_float(wasm_v128_and(xdm, lo16));
-      mx = half_to_float(wasm_u32x4_shr(xdm, 16));
-      dy = half_to_float(wasm_v128_and(yds, lo16));
-      sy = half_to_float(wasm_u32x4_shr(yds, 16));
-    }
-    const v128_t t = wasm_f32x4_add(
-        wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
-        wasm_f32x4_mul(mx, sy));
-    sum += wasm_f32x4_extract_lane(t, 0);
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 1);
   }
   *s = sum;
 }

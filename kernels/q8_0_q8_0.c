@@ -9,37 +9,10 @@
  * instruction is needed, and any i8 (also -128) gives the exact sum. The float steps follow
  * ggml's order (per block sum += (float)sumi * (dx * dy)), so the result is bit-identical.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
+#include "simd.h"
 
 #define QK 32
 #define BLOCK 34
-
-static inline uint32_t u16_at(const uint8_t *p) {
-  uint16_t v;
-  __builtin_memcpy(&v, p, 2);
-  return v;
-}
-
-/* IEEE half -> float for 4 lanes, exact for every finite value and for Inf/NaN. */
-static inline v128_t half_to_float(v128_t h) {
-  const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-  v128_t f = wasm_f32x4_mul(magnitude, wasm_f32x4_splat(0x1p112f));
-  const v128_t is_special = wasm_i32x4_eq(wasm_v128_and(h, wasm_i32x4_splat(0x7c00)),
-                                          wasm_i32x4_splat(0x7c00));
-  f = wasm_v128_bitselect(wasm_v128_or(magnitude, wasm_i32x4_splat(0x7f800000)), f, is_special);
-  return wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
-}
-
-static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
-  const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5),
-                                   wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
-  const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5),
-                                   wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
-  return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5),
-                        wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
-}
 
 static inline v128_t dot16(v128_t x, v128_t y) {
   return wasm_i32x4_add(

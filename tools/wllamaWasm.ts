@@ -301,11 +301,12 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
   { fn: 'ggml_vec_dot_q8_0_q8_0', file: 'kernels/q8_0_q8_0.wasm' },
   { fn: 'ggml_vec_dot_q4_K_q8_K', file: 'kernels/q4_K_q8_K.wasm' },
   { fn: 'ggml_vec_dot_f16_f32', file: 'kernels/f16_f32.wasm' },
+  { fn: 'ggml_vec_dot_q4_1_q8_1', file: 'kernels/q4_1_q8_1.wasm' },
 ];
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '9542cce7bae30cc38edf54e43d15e45dd71378456c9a91f25c526f50515344f7';
+  '6133fb6d45a2f140f9652cbd291813b606bcd7163288989eb39761c4c5c516d4';
 
 interface Section {
   id: number;

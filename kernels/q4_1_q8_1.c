@@ -1,0 +1,70 @@
+/*
+ * Dot product of Q4_1 weight rows with Q8_1 activations, for wllama.wasm (memory64): replaces
+ * the body of ggml's `ggml_vec_dot_q4_1_q8_1`, whose wasm build is generic scalar code (the
+ * original SmolLM2 file that `npm run models` keeps beside the converted default is Q4_1).
+ * Same signature as q5_1_q8_1.c, and the same arithmetic: each block's integer sum is exact,
+ * and the float steps are ggml's (per block t = (dx * dy) * sumi + mx * sy; sum += t), so the
+ * result is bit-identical.
+ *
+ * Block layouts (ggml's format):
+ *   Q4_1, 20 bytes per 32 weights: f16 d, f16 m, u8 qs[16] (weight j in the low nibble of
+ *         byte j, weight j + 16 in the high nibble). weight = d * q + m, q in 0..15.
+ *   Q8_1, 36 bytes per 32 values: f16 d, f16 s (= d * sum of the 32 q), i8 qs[32].
+ *
+ * A leaf: no calls, no globals, no data; it reads only its arguments' memory.
+ */
+#include "simd.h"
+
+#define QK 32
+#define X_BLOCK 20
+#define Y_BLOCK 36
+
+/* 32 products of one block, as four partial i32 sums. x in 0..15, y in -128..127: x fits the
+ * relaxed dot product's 7-bit operand, so every engine computes the exact sum. */
+static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
+  const v128_t qs = wasm_v128_load(x + 4);
+  const v128_t nibble = wasm_i8x16_splat(0x0f);
+  const v128_t xlo = wasm_v128_and(qs, nibble);
+  /* a 16-bit shift then the mask: each byte keeps its own high nibble */
+  const v128_t xhi = wasm_v128_and(wasm_u16x8_shr(qs, 4), nibble);
+  const v128_t acc =
+      wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(y + 4), xlo, wasm_i32x4_splat(0));
+  return wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(y + 20), xhi, acc);
+}
+
+__attribute__((export_name("ggml_vec_dot_q4_1_q8_1"))) void
+vec_dot_q4_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy,
+                  size_t by, int nrc) {
+  (void)bs;
+  (void)bx;
+  (void)by;
+  (void)nrc;
+  const uint8_t *x = (const uint8_t *)vx;
+  const uint8_t *y = (const uint8_t *)vy;
+  const int nb = n / QK;
+  float sum = 0.0f;
+  int i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const uint8_t *x0 = x + (size_t)i * X_BLOCK;
+    const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
+    const v128_t sumi =
+        sum4(block_dot(x0, y0), block_dot(x0 + X_BLOCK, y0 + Y_BLOCK),
+             block_dot(x0 + 2 * X_BLOCK, y0 + 2 * Y_BLOCK), block_dot(x0 + 3 * X_BLOCK, y0 + 3 * Y_BLOCK));
+    /* (d, m) of four x blocks and (d, s) of four y blocks, one u32 each. */
+    const v128_t xdm = wasm_u32x4_make(u32_at(x0), u32_at(x0 + X_BLOCK), u32_at(x0 + 2 * X_BLOCK),
+                                       u32_at(x0 + 3 * X_BLOCK));
+    const v128_t yds = wasm_u32x4_make(u32_at(y0), u32_at(y0 + Y_BLOCK), u32_at(y0 + 2 * Y_BLOCK),
+                                       u32_at(y0 + 3 * Y_BLOCK));
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 4);
+  }
+  for (; i < nb; i++) {
+    const uint8_t *x0 = x + (size_t)i * X_BLOCK;
+    const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
+    const v128_t zero = wasm_i32x4_splat(0);
+    const v128_t sumi = sum4(block_dot(x0, y0), zero, zero, zero);
+    const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
+    const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 1);
+  }
+  *s = sum;
+}

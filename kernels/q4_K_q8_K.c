@@ -21,35 +21,15 @@
  * the floats follow the same order: per block mins -= (dmin * dy) * summs and
  * acc += (d * dy) * lanes; at the end mins + the 8 lanes in order.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
+#include "simd.h"
 
 #define QK 256
 #define X_BLOCK 144
 #define Y_BLOCK 292
 
-static inline float half_to_float(uint16_t h) {
-  const v128_t v = wasm_i32x4_splat(h);
-  const v128_t magnitude = wasm_i32x4_shl(wasm_v128_and(v, wasm_i32x4_splat(0x7fff)), 13);
-  v128_t f = wasm_f32x4_mul(magnitude, wasm_f32x4_splat(0x1p112f));
-  const v128_t is_special = wasm_i32x4_eq(wasm_v128_and(v, wasm_i32x4_splat(0x7c00)),
-                                          wasm_i32x4_splat(0x7c00));
-  f = wasm_v128_bitselect(wasm_v128_or(magnitude, wasm_i32x4_splat(0x7f800000)), f, is_special);
-  f = wasm_v128_or(f, wasm_i32x4_shl(wasm_v128_and(v, wasm_i32x4_splat(0x8000)), 16));
-  return wasm_f32x4_extract_lane(f, 0);
-}
-
-static inline uint16_t u16_at(const uint8_t *p) {
-  uint16_t v;
-  __builtin_memcpy(&v, p, 2);
-  return v;
-}
-
-static inline uint32_t u32_at(const uint8_t *p) {
-  uint32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return v;
+/* One half -> float (exact, Inf and NaN too). */
+static inline float half_at(const uint8_t *p) {
+  return wasm_f32x4_extract_lane(half_to_float(wasm_i32x4_splat((int32_t)u16_at(p))), 0);
 }
 
 static inline float f32_at(const uint8_t *p) {
@@ -129,8 +109,8 @@ vec_dot_q4_K_q8_K(int n, float *s, size_t bs, const void *vx, size_t bx, const v
     CHUNK(3);
 #undef CHUNK
     const float dy = f32_at(yb);
-    mins = mins - (half_to_float(u16_at(xb + 2)) * dy) * (float)summs;
-    const v128_t d = wasm_f32x4_splat(half_to_float(u16_at(xb)) * dy);
+    mins = mins - (half_at(xb + 2) * dy) * (float)summs;
+    const v128_t d = wasm_f32x4_splat(half_at(xb) * dy);
     acc_lo = wasm_f32x4_add(wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(lo)), acc_lo);
     acc_hi = wasm_f32x4_add(wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(hi)), acc_hi);
   }

@@ -17,11 +17,11 @@
  *
  * A leaf: no calls, no globals, no data; it reads only its arguments' memory.
  */
-#include "simd.h"
+#include "q_1.h"
 
 #define QK 32
 #define X_BLOCK 24
-#define Y_BLOCK 36
+#define Y_BLOCK Q8_1_BLOCK
 
 /* Bit 4 of each of the 32 weights of a block, as bytes 0x10 or 0, weights 0..15 and 16..31. */
 static inline void high_bits(const uint8_t *qh, v128_t *lo, v128_t *hi) {
@@ -83,6 +83,11 @@ static inline v128_t block_dots4(const uint8_t *x0, const uint8_t *y0) {
               block_dot(x0 + 3 * X_BLOCK, y0 + 3 * Y_BLOCK, 0));
 }
 
+/* One block's sums, with the high-bit check for it alone. */
+static inline v128_t block_dot1(const uint8_t *x0, const uint8_t *y0) {
+  return block_dot(x0, y0, u32_at(x0 + 4) == 0);
+}
+
 __attribute__((export_name("ggml_vec_dot_q5_1_q8_1"))) void
 vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy,
                   size_t by, int nrc) {
@@ -90,30 +95,5 @@ vec_dot_q5_1_q8_1(int n, float *s, size_t bs, const void *vx, size_t bx, const v
   (void)bx;
   (void)by;
   (void)nrc;
-  const uint8_t *x = (const uint8_t *)vx;
-  const uint8_t *y = (const uint8_t *)vy;
-  const int nb = n / QK;
-  float sum = 0.0f;
-  int i = 0;
-  for (; i + 4 <= nb; i += 4) {
-    const uint8_t *x0 = x + (size_t)i * X_BLOCK;
-    const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
-    const v128_t sumi = block_dots4(x0, y0);
-    /* (d, m) of four x blocks and (d, s) of four y blocks, one u32 each. */
-    const v128_t xdm = wasm_u32x4_make(u32_at(x0), u32_at(x0 + X_BLOCK), u32_at(x0 + 2 * X_BLOCK),
-                                       u32_at(x0 + 3 * X_BLOCK));
-    const v128_t yds = wasm_u32x4_make(u32_at(y0), u32_at(y0 + Y_BLOCK), u32_at(y0 + 2 * Y_BLOCK),
-                                       u32_at(y0 + 3 * Y_BLOCK));
-    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 4);
-  }
-  for (; i < nb; i++) {
-    const uint8_t *x0 = x + (size_t)i * X_BLOCK;
-    const uint8_t *y0 = y + (size_t)i * Y_BLOCK;
-    const v128_t zero = wasm_i32x4_splat(0);
-    const v128_t sumi = sum4(block_dot(x0, y0, u32_at(x0 + 4) == 0), zero, zero, zero);
-    const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
-    const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
-    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 1);
-  }
-  *s = sum;
+  *s = q_1_dot((const uint8_t *)vx, (const uint8_t *)vy, n / QK, X_BLOCK, block_dots4, block_dot1);
 }

@@ -60,37 +60,4 @@ static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
                         wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-/* The float terms (dx * dy) * sumi + mx * sy of up to four blocks of a "_1" format (Q4_1,
- * Q5_1: a scale d and a minimum m per block) with Q8_1 blocks (d and s = d * sum of the quants),
- * as ggml computes each block's term: sumi holds the blocks' exact integer sums, xdm and yds
- * their (d, m) and (d, s) halves, one u32 per lane. */
-static inline v128_t q_1_terms(v128_t sumi, v128_t xdm, v128_t yds) {
-  v128_t dx, mx, dy, sy;
-  /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
-   * general conversion. */
-  if (!any_special(wasm_v128_or(xdm, yds))) {
-    dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
-    mx = finite_high_halves_to_float(xdm);
-    dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
-    sy = finite_high_halves_to_float(yds);
-  } else {
-    const v128_t lo16 = wasm_i32x4_splat(0xffff);
-    dx = half_to_float(wasm_v128_and(xdm, lo16));
-    mx = half_to_float(wasm_u32x4_shr(xdm, 16));
-    dy = half_to_float(wasm_v128_and(yds, lo16));
-    sy = half_to_float(wasm_u32x4_shr(yds, 16));
-  }
-  return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
-                        wasm_f32x4_mul(mx, sy));
-}
-
-/* ggml's per-block float accumulation: sum += t[0]; sum += t[1]; ... for `count` lanes. */
-static inline float add_lanes(float sum, v128_t t, int count) {
-  sum += wasm_f32x4_extract_lane(t, 0);
-  if (count > 1) sum += wasm_f32x4_extract_lane(t, 1);
-  if (count > 2) sum += wasm_f32x4_extract_lane(t, 2);
-  if (count > 3) sum += wasm_f32x4_extract_lane(t, 3);
-  return sum;
-}
-
 #endif

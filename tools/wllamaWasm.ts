@@ -306,7 +306,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '6133fb6d45a2f140f9652cbd291813b606bcd7163288989eb39761c4c5c516d4';
+  '1c2aa20cdc0a2da55379216f42f425096ad0d21a1636e9984bd6faa7e73df965';
 
 interface Section {
   id: number;

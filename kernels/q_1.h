@@ -1,0 +1,79 @@
+/*
+ * The block loop shared by the dot products of "_1" formats (Q4_1, Q5_1: a scale d and a
+ * minimum m per block of 32) with Q8_1 activations (36-byte blocks: f16 d, f16 s = d * sum of
+ * the quants, i8 qs[32]), in ggml's float order: per block t = (dx * dy) * sumi + mx * sy;
+ * sum += t. Each block's (d, m) halves are its first four bytes.
+ */
+#ifndef KERNELS_Q_1_H
+#define KERNELS_Q_1_H
+
+#include "simd.h"
+
+#define Q8_1_BLOCK 36
+
+/* The float terms (dx * dy) * sumi + mx * sy of up to four blocks of a "_1" format (Q4_1,
+ * Q5_1: a scale d and a minimum m per block) with Q8_1 blocks (d and s = d * sum of the quants),
+ * as ggml computes each block's term: sumi holds the blocks' exact integer sums, xdm and yds
+ * their (d, m) and (d, s) halves, one u32 per lane. */
+static inline v128_t q_1_terms(v128_t sumi, v128_t xdm, v128_t yds) {
+  v128_t dx, mx, dy, sy;
+  /* Inf or NaN among the 16 halves (or a false alarm: their bits are or-ed) takes the
+   * general conversion. */
+  if (!any_special(wasm_v128_or(xdm, yds))) {
+    dx = finite_high_halves_to_float(wasm_i32x4_shl(xdm, 16));
+    mx = finite_high_halves_to_float(xdm);
+    dy = finite_high_halves_to_float(wasm_i32x4_shl(yds, 16));
+    sy = finite_high_halves_to_float(yds);
+  } else {
+    const v128_t lo16 = wasm_i32x4_splat(0xffff);
+    dx = half_to_float(wasm_v128_and(xdm, lo16));
+    mx = half_to_float(wasm_u32x4_shr(xdm, 16));
+    dy = half_to_float(wasm_v128_and(yds, lo16));
+    sy = half_to_float(wasm_u32x4_shr(yds, 16));
+  }
+  return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(dx, dy), wasm_f32x4_convert_i32x4(sumi)),
+                        wasm_f32x4_mul(mx, sy));
+}
+
+/* ggml's per-block float accumulation: sum += t[0]; sum += t[1]; ... for `count` lanes. */
+static inline float add_lanes(float sum, v128_t t, int count) {
+  sum += wasm_f32x4_extract_lane(t, 0);
+  if (count > 1) sum += wasm_f32x4_extract_lane(t, 1);
+  if (count > 2) sum += wasm_f32x4_extract_lane(t, 2);
+  if (count > 3) sum += wasm_f32x4_extract_lane(t, 3);
+  return sum;
+}
+
+/* The blocks' integer sums: four at a time (lanes 0..3), or one (as four partial sums). */
+typedef v128_t (*q_1_sums)(const uint8_t *x, const uint8_t *y);
+
+static inline __attribute__((always_inline)) float q_1_dot(const uint8_t *x, const uint8_t *y,
+                                                           int nb, size_t x_block,
+                                                           q_1_sums sums4, q_1_sums sums1) {
+  float sum = 0.0f;
+  int i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const uint8_t *x0 = x + (size_t)i * x_block;
+    const uint8_t *y0 = y + (size_t)i * Q8_1_BLOCK;
+    const v128_t sumi = sums4(x0, y0);
+    /* (d, m) of four x blocks and (d, s) of four y blocks, one u32 each. */
+    const v128_t xdm = wasm_u32x4_make(u32_at(x0), u32_at(x0 + x_block), u32_at(x0 + 2 * x_block),
+                                       u32_at(x0 + 3 * x_block));
+    const v128_t yds =
+        wasm_u32x4_make(u32_at(y0), u32_at(y0 + Q8_1_BLOCK), u32_at(y0 + 2 * Q8_1_BLOCK),
+                        u32_at(y0 + 3 * Q8_1_BLOCK));
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 4);
+  }
+  for (; i < nb; i++) {
+    const uint8_t *x0 = x + (size_t)i * x_block;
+    const uint8_t *y0 = y + (size_t)i * Q8_1_BLOCK;
+    const v128_t zero = wasm_i32x4_splat(0);
+    const v128_t sumi = sum4(sums1(x0, y0), zero, zero, zero);
+    const v128_t xdm = wasm_u32x4_make(u32_at(x0), 0, 0, 0);
+    const v128_t yds = wasm_u32x4_make(u32_at(y0), 0, 0, 0);
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 1);
+  }
+  return sum;
+}
+
+#endif

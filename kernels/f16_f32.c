@@ -7,9 +7,9 @@
  * ggml's wasm build converts the f16 row through its 65,536-entry table, four scalar lookups
  * per four values, into a stack buffer, then runs its f32 dot product on the buffer. Here the
  * halves are widened in registers with an interleave, a shift, a mask and a multiply (exact for
- * every finite value; a row with an Inf or NaN among its halves takes a longer exact
- * conversion: the check is one pass over the row first, as checking every 16 halves in the loop
- * cost a third of the time), and the float
+ * every finite value; a chunk of 64 with an Inf or NaN among its halves takes a longer exact
+ * conversion: the check is an unsigned max over the chunk's magnitudes, made once per chunk of
+ * the halves already loaded), and the float
  * steps are those of the original, in its order:
  *   sumf (double) = 0
  *   for each whole chunk of 64: four f32x4 sums, sum[j] over the values at 16 k + 4 j
@@ -63,59 +63,47 @@ static inline float reduce(const v128_t sum[4]) {
   return f + wasm_f32x4_extract_lane(r, 3);
 }
 
-/* Whether any half of the row is Inf or NaN: the largest magnitude's bits (an unsigned max
- * per 16-bit lane; or-ing the halves instead would raise false alarms all the time, as the
- * exponents of ordinary values or together to all ones) reach 0x7c00. */
-static inline int row_special(const uint16_t *x, int n) {
-  const v128_t magnitude = wasm_i16x8_splat(0x7fff);
-  v128_t top = wasm_i32x4_splat(0);
-  int k = 0;
-  for (; k + 8 <= n; k += 8) top = wasm_u16x8_max(top, wasm_v128_and(wasm_v128_load(x + k), magnitude));
-  uint32_t tail = 0;
-  for (; k < n; k++) tail = (x[k] & 0x7fff) > tail ? (x[k] & 0x7fff) : tail;
-  top = wasm_u16x8_max(top, wasm_i16x8_splat((int16_t)tail));
+/* Whether any of the halves is Inf or NaN: their largest magnitude (an unsigned max per 16-bit
+ * lane; or-ing the halves instead would raise false alarms all the time, as the exponents of
+ * ordinary values or together to all ones) reaches 0x7c00. */
+static inline v128_t magnitude(v128_t h) { return wasm_v128_and(h, wasm_i16x8_splat(0x7fff)); }
+static inline int special(v128_t top) {
   return wasm_v128_any_true(wasm_u16x8_ge(top, wasm_i16x8_splat(0x7c00)));
 }
 
-/* 16 values from x, y into sum; `finite` is a constant in each copy of dot(). */
-static inline void step16(const uint16_t *x, const float *y, v128_t sum[4], int finite) {
-  const v128_t h0 = wasm_v128_load(x);
-  const v128_t h1 = wasm_v128_load(x + 8);
-  if (finite)
+/* 16 values (halves h0, h1) from x, y into sum, checked for Inf and NaN. */
+static inline void step16(v128_t h0, v128_t h1, const float *y, v128_t sum[4]) {
+  if (!special(wasm_u16x8_max(magnitude(h0), magnitude(h1))))
     step16_finite(h0, h1, y, sum);
   else
     step16_any(h0, h1, y, sum);
 }
 
-static inline float half_at(const uint16_t *x, int finite) {
-  const v128_t h = wasm_i32x4_splat(*x);
-  return wasm_f32x4_extract_lane(
-      finite ? finite_high_halves_to_float(wasm_i32x4_shl(h, 16)) : half_to_float(h), 0);
-}
-
-static inline __attribute__((always_inline)) float dot(int n, const uint16_t *x, const float *y, int finite) {
-  double sumf = 0.0;
-  int i = 0;
-  for (; i + 64 <= n; i += 64) {
-    v128_t sum[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f),
-                     wasm_f32x4_splat(0.0f)};
-    for (int k = 0; k < 64; k += 16) step16(x + i + k, y + i + k, sum, finite);
-    sumf += (double)reduce(sum);
+/* One of ggml's chunks of 64 values, reduced: the 64 halves are checked once. */
+static inline float chunk64(const uint16_t *x, const float *y) {
+  v128_t sum[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f),
+                   wasm_f32x4_splat(0.0f)};
+  const v128_t h0 = wasm_v128_load(x), h1 = wasm_v128_load(x + 8);
+  const v128_t h2 = wasm_v128_load(x + 16), h3 = wasm_v128_load(x + 24);
+  const v128_t h4 = wasm_v128_load(x + 32), h5 = wasm_v128_load(x + 40);
+  const v128_t h6 = wasm_v128_load(x + 48), h7 = wasm_v128_load(x + 56);
+  const v128_t top = wasm_u16x8_max(
+      wasm_u16x8_max(wasm_u16x8_max(magnitude(h0), magnitude(h1)),
+                     wasm_u16x8_max(magnitude(h2), magnitude(h3))),
+      wasm_u16x8_max(wasm_u16x8_max(magnitude(h4), magnitude(h5)),
+                     wasm_u16x8_max(magnitude(h6), magnitude(h7))));
+  if (!special(top)) {
+    step16_finite(h0, h1, y, sum);
+    step16_finite(h2, h3, y + 16, sum);
+    step16_finite(h4, h5, y + 32, sum);
+    step16_finite(h6, h7, y + 48, sum);
+  } else {
+    step16_any(h0, h1, y, sum);
+    step16_any(h2, h3, y + 16, sum);
+    step16_any(h4, h5, y + 32, sum);
+    step16_any(h6, h7, y + 48, sum);
   }
-  if (i < n) {
-    const int rest = n - i;
-    const int np = rest & ~15;
-    v128_t sum[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f),
-                     wasm_f32x4_splat(0.0f)};
-    for (int k = 0; k < np; k += 16) step16(x + i + k, y + i + k, sum, finite);
-    float f = reduce(sum);
-    for (int k = np; k < rest; k++) {
-      const float p = half_at(x + i + k, finite) * y[i + k];
-      f = f + p;
-    }
-    sumf += (double)f;
-  }
-  return (float)sumf;
+  return reduce(sum);
 }
 
 __attribute__((export_name("ggml_vec_dot_f16_f32"))) void
@@ -127,5 +115,23 @@ vec_dot_f16_f32(int n, float *s, size_t bs, const void *vx, size_t bx, const voi
   (void)nrc;
   const uint16_t *x = (const uint16_t *)vx;
   const float *y = (const float *)vy;
-  *s = row_special(x, n) ? dot(n, x, y, 0) : dot(n, x, y, 1);
+  double sumf = 0.0;
+  int i = 0;
+  for (; i + 64 <= n; i += 64) sumf += (double)chunk64(x + i, y + i);
+  if (i < n) {
+    const int rest = n - i;
+    const int np = rest & ~15;
+    v128_t sum[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f),
+                     wasm_f32x4_splat(0.0f)};
+    for (int k = 0; k < np; k += 16)
+      step16(wasm_v128_load(x + i + k), wasm_v128_load(x + i + k + 8), y + i + k, sum);
+    float f = reduce(sum);
+    for (int k = np; k < rest; k++) {
+      const float xf = wasm_f32x4_extract_lane(half_to_float(wasm_i32x4_splat(x[i + k])), 0);
+      const float p = xf * y[i + k];
+      f = f + p;
+    }
+    sumf += (double)f;
+  }
+  *s = (float)sumf;
 }

@@ -52,9 +52,12 @@ static inline v128_t block_dot(const uint8_t *x, const uint8_t *y, int no_high_b
   const v128_t ylo = wasm_v128_load(y + 4);
   const v128_t yhi = wasm_v128_load(y + 20);
 #ifdef __wasm_relaxed_simd__
-  /* x fits the 7-bit operand, so every engine computes the exact sum. */
-  v128_t acc = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(ylo, xlo, wasm_i32x4_splat(0));
-  return wasm_i32x4_relaxed_dot_i8x16_i7x16_add(yhi, xhi, acc);
+  /* x fits the 7-bit operand, so every engine computes each pair's sum exactly (|sum| <=
+   * 2 * 31 * 128); the two halves' pair sums still fit i16 (<= 15,872), and one i16 dot with 1s
+   * widens them to four i32 sums. */
+  const v128_t pairs = wasm_i16x8_add(wasm_i16x8_relaxed_dot_i8x16_i7x16(ylo, xlo),
+                                      wasm_i16x8_relaxed_dot_i8x16_i7x16(yhi, xhi));
+  return wasm_i32x4_dot_i16x8(pairs, wasm_i16x8_splat(1));
 #else
   /* x * y fits in i16 (31 * 128); pairs summed into i32 by the i16 dot product. */
   const v128_t p0 = wasm_i16x8_extmul_low_i8x16(xlo, ylo);

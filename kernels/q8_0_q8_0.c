@@ -26,6 +26,25 @@ static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
                         dot16(wasm_v128_load(x + 18), wasm_v128_load(y + 18)));
 }
 
+/* `sum` plus the terms of `count` (4, 2 or 1) blocks, in ggml's order: per block
+ * sum += (float)sumi * (dx * dy). */
+static inline __attribute__((always_inline)) float blocks(const uint8_t *x0, const uint8_t *y0,
+                                                          int count, float sum) {
+  const v128_t zero = wasm_i32x4_splat(0);
+  const v128_t sumi =
+      sum4(block_dot(x0, y0), count > 1 ? block_dot(x0 + BLOCK, y0 + BLOCK) : zero,
+           count > 2 ? block_dot(x0 + 2 * BLOCK, y0 + 2 * BLOCK) : zero,
+           count > 2 ? block_dot(x0 + 3 * BLOCK, y0 + 3 * BLOCK) : zero);
+  const v128_t dx = half_to_float(wasm_u32x4_make(u16_at(x0), count > 1 ? u16_at(x0 + BLOCK) : 0,
+                                                  count > 2 ? u16_at(x0 + 2 * BLOCK) : 0,
+                                                  count > 2 ? u16_at(x0 + 3 * BLOCK) : 0));
+  const v128_t dy = half_to_float(wasm_u32x4_make(u16_at(y0), count > 1 ? u16_at(y0 + BLOCK) : 0,
+                                                  count > 2 ? u16_at(y0 + 2 * BLOCK) : 0,
+                                                  count > 2 ? u16_at(y0 + 3 * BLOCK) : 0));
+  return add_lanes(sum, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sumi), wasm_f32x4_mul(dx, dy)),
+                   count);
+}
+
 __attribute__((export_name("ggml_vec_dot_q8_0_q8_0"))) void
 vec_dot_q8_0_q8_0(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy,
                   size_t by, int nrc) {
@@ -38,31 +57,12 @@ vec_dot_q8_0_q8_0(int n, float *s, size_t bs, const void *vx, size_t bx, const v
   const int nb = n / QK;
   float sum = 0.0f;
   int i = 0;
-  for (; i + 4 <= nb; i += 4) {
-    const uint8_t *x0 = x + (size_t)i * BLOCK;
-    const uint8_t *y0 = y + (size_t)i * BLOCK;
-    const v128_t sumi = sum4(block_dot(x0, y0), block_dot(x0 + BLOCK, y0 + BLOCK),
-                             block_dot(x0 + 2 * BLOCK, y0 + 2 * BLOCK),
-                             block_dot(x0 + 3 * BLOCK, y0 + 3 * BLOCK));
-    const v128_t dx = half_to_float(wasm_u32x4_make(u16_at(x0), u16_at(x0 + BLOCK),
-                                                    u16_at(x0 + 2 * BLOCK), u16_at(x0 + 3 * BLOCK)));
-    const v128_t dy = half_to_float(wasm_u32x4_make(u16_at(y0), u16_at(y0 + BLOCK),
-                                                    u16_at(y0 + 2 * BLOCK), u16_at(y0 + 3 * BLOCK)));
-    const v128_t t = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sumi), wasm_f32x4_mul(dx, dy));
-    sum += wasm_f32x4_extract_lane(t, 0);
-    sum += wasm_f32x4_extract_lane(t, 1);
-    sum += wasm_f32x4_extract_lane(t, 2);
-    sum += wasm_f32x4_extract_lane(t, 3);
+  for (; i + 4 <= nb; i += 4) sum = blocks(x + (size_t)i * BLOCK, y + (size_t)i * BLOCK, 4, sum);
+  /* a 576-wide row (18 blocks) ends with two: one pass for both */
+  if (i + 2 <= nb) {
+    sum = blocks(x + (size_t)i * BLOCK, y + (size_t)i * BLOCK, 2, sum);
+    i += 2;
   }
-  for (; i < nb; i++) {
-    const uint8_t *x0 = x + (size_t)i * BLOCK;
-    const uint8_t *y0 = y + (size_t)i * BLOCK;
-    const v128_t zero = wasm_i32x4_splat(0);
-    const v128_t sumi = sum4(block_dot(x0, y0), zero, zero, zero);
-    const v128_t dx = half_to_float(wasm_u32x4_make(u16_at(x0), 0, 0, 0));
-    const v128_t dy = half_to_float(wasm_u32x4_make(u16_at(y0), 0, 0, 0));
-    const v128_t t = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sumi), wasm_f32x4_mul(dx, dy));
-    sum += wasm_f32x4_extract_lane(t, 0);
-  }
+  if (i < nb) sum = blocks(x + (size_t)i * BLOCK, y + (size_t)i * BLOCK, 1, sum);
   *s = sum;
 }

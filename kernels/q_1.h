@@ -35,15 +35,6 @@ static inline v128_t q_1_terms(v128_t sumi, v128_t xdm, v128_t yds) {
                         wasm_f32x4_mul(mx, sy));
 }
 
-/* ggml's per-block float accumulation: sum += t[0]; sum += t[1]; ... for `count` lanes. */
-static inline float add_lanes(float sum, v128_t t, int count) {
-  sum += wasm_f32x4_extract_lane(t, 0);
-  if (count > 1) sum += wasm_f32x4_extract_lane(t, 1);
-  if (count > 2) sum += wasm_f32x4_extract_lane(t, 2);
-  if (count > 3) sum += wasm_f32x4_extract_lane(t, 3);
-  return sum;
-}
-
 /* The blocks' integer sums: four at a time (lanes 0..3), or one (as four partial sums). */
 typedef v128_t (*q_1_sums)(const uint8_t *x, const uint8_t *y);
 
@@ -64,7 +55,18 @@ static inline __attribute__((always_inline)) float q_1_dot(const uint8_t *x, con
                         u32_at(y0 + 3 * Q8_1_BLOCK));
     sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 4);
   }
-  for (; i < nb; i++) {
+  /* a 576-wide row (18 blocks) ends with two: one pass for both */
+  if (i + 2 <= nb) {
+    const uint8_t *x0 = x + (size_t)i * x_block;
+    const uint8_t *y0 = y + (size_t)i * Q8_1_BLOCK;
+    const v128_t zero = wasm_i32x4_splat(0);
+    const v128_t sumi = sum4(sums1(x0, y0), sums1(x0 + x_block, y0 + Q8_1_BLOCK), zero, zero);
+    const v128_t xdm = wasm_u32x4_make(u32_at(x0), u32_at(x0 + x_block), 0, 0);
+    const v128_t yds = wasm_u32x4_make(u32_at(y0), u32_at(y0 + Q8_1_BLOCK), 0, 0);
+    sum = add_lanes(sum, q_1_terms(sumi, xdm, yds), 2);
+    i += 2;
+  }
+  if (i < nb) {
     const uint8_t *x0 = x + (size_t)i * x_block;
     const uint8_t *y0 = y + (size_t)i * Q8_1_BLOCK;
     const v128_t zero = wasm_i32x4_splat(0);

@@ -60,4 +60,13 @@ static inline v128_t sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
                         wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
+/* ggml's per-block float accumulation: sum += t[0]; sum += t[1]; ... for `count` lanes. */
+static inline float add_lanes(float sum, v128_t t, int count) {
+  sum += wasm_f32x4_extract_lane(t, 0);
+  if (count > 1) sum += wasm_f32x4_extract_lane(t, 1);
+  if (count > 2) sum += wasm_f32x4_extract_lane(t, 2);
+  if (count > 3) sum += wasm_f32x4_extract_lane(t, 3);
+  return sum;
+}
+
 #endif

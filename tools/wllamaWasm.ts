@@ -306,7 +306,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '1c2aa20cdc0a2da55379216f42f425096ad0d21a1636e9984bd6faa7e73df965';
+  '4e38dc94fea9408adfa41c668c31d72c4ef0beae70231bbc98c882b77cf05e0f';
 
 interface Section {
   id: number;

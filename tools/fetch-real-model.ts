@@ -106,7 +106,7 @@ const models = readdirSync(outDir)
     file: f,
     label:
       f === SMOL_SIMD_FILE
-        ? 'SmolLM2 135M Instruct (Q4_K + Q5_1, real model, faster)'
+        ? 'SmolLM2 135M Instruct (Q4_K + Q5_1, real model, converted)'
         : f === SMOL_FILE
           ? 'SmolLM2 135M Instruct (Q4_1, original file)'
           : f === 'tiny-random.gguf'

@@ -10,16 +10,13 @@
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { cliOption, median, rendererCpu, storyWords } from './benchShared';
 import { serveDist } from './serveDist';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? (argv[i + 1] ?? def) : def;
-};
+const opt = cliOption;
 const ROUNDS = Number(opt('rounds', '5'));
 const DECODE = Number(opt('decode', '32'));
 const WORDS = opt('words', '70,600').split(',').map(Number);
@@ -46,12 +43,7 @@ if (!model) throw new Error('no converted SmolLM2 model in dist/models');
 
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const cdp = await browser.newBrowserCDPSession();
-async function rendererCpu(): Promise<number> {
-  const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
-    processInfo: { type: string; cpuTime: number }[];
-  };
-  return info.processInfo.filter((p) => p.type === 'renderer').reduce((a, p) => a + p.cpuTime, 0);
-}
+const cpuNow = () => rendererCpu(cdp);
 
 interface RawRun {
   ttftMs: number;
@@ -89,21 +81,7 @@ const run = (page: Page, prompt: string) =>
     n: DECODE,
   });
 
-const STORY =
-  'The lighthouse stood on a rock at the edge of the bay, and every night its keeper climbed ' +
-  'the one hundred and twelve steps to light the lamp. Ships passed in the dark, fishermen ' +
-  'came home by its beam, and in winter the storms threw spray as high as the gallery. ';
-function prompt(words: number): string {
-  const w = STORY.split(' ');
-  const body: string[] = [];
-  while (body.length < words) body.push(...w);
-  return `Continue this story.\n\n${body.slice(0, words).join(' ')}`;
-}
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const prompt = (words: number) => `Continue this story.\n\n${storyWords(words)}`;
 const f1 = (x: number) => x.toFixed(1);
 
 const pages = [];
@@ -123,9 +101,9 @@ for (const words of WORDS) {
   // first run per page: evaluates the whole prompt (one sample of prompt processing per
   // variant, per CPU-second); its greedy text is compared
   for (const [i, page] of pages.entries()) {
-    const c0 = await rendererCpu();
+    const c0 = await cpuNow();
     const r = await run(page, text);
-    const share = Math.min(1, (((await rendererCpu()) - c0) * 1000) / r.totalMs);
+    const share = Math.min(1, (((await cpuNow()) - c0) * 1000) / r.totalMs);
     pp[i] = (((r.usage?.prompt_tokens ?? 0) / r.ttftMs) * 1000) / share;
     outputs[i] = r.text;
     promptTokens = r.usage?.prompt_tokens ?? promptTokens;
@@ -133,9 +111,9 @@ for (const words of WORDS) {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < pages.length; k++) {
       const i = (k + round) % pages.length;
-      const c0 = await rendererCpu();
+      const c0 = await cpuNow();
       const r = await run(pages[i]!, text);
-      const cpuMs = ((await rendererCpu()) - c0) * 1000;
+      const cpuMs = ((await cpuNow()) - c0) * 1000;
       const n = (r.usage?.completion_tokens ?? DECODE) - 1;
       const ms = r.totalMs - r.ttftMs;
       wall[i]!.push((n / ms) * 1000);

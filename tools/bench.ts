@@ -11,22 +11,19 @@
 
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { cliFlag, cliOption, median, rendererCpu, storyWords } from './benchShared';
 import { serveDist } from './serveDist';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? (argv[i + 1] ?? def) : def;
-};
+const opt = cliOption;
 const ROUNDS = Number(opt('rounds', '3'));
 const N_THREADS = Number(opt('threads', '2'));
 const DIST = resolve(opt('dist', 'dist'));
 /** --only-batch: just the n_batch/n_ubatch table (section 5). */
-const ONLY_BATCH = argv.includes('--only-batch');
+const ONLY_BATCH = cliFlag('only-batch');
 const DECODE_TOKENS = Number(opt('decode', '32'));
 /** Words of the user message for the prompt/decode table (~1.3 tokens a word). */
 const WORDS = Number(opt('words', '190'));
@@ -52,33 +49,19 @@ const models: BenchModel[] = served.models
 
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const cdp = await browser.newBrowserCDPSession();
-/** CPU seconds used so far by all renderer processes (pages and their workers). */
-async function rendererCpu(): Promise<number> {
-  const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
-    processInfo: { type: string; cpuTime: number }[];
-  };
-  return info.processInfo.filter((p) => p.type === 'renderer').reduce((a, p) => a + p.cpuTime, 0);
-}
+const cpuNow = () => rendererCpu(cdp);
 /** Runs `f` and adds the renderers' CPU time to its result. */
 async function withCpu(f: () => Promise<Run>): Promise<Run> {
-  const c0 = await rendererCpu();
+  const c0 = await cpuNow();
   const r = await f();
-  return { ...r, cpuMs: ((await rendererCpu()) - c0) * 1000 };
+  return { ...r, cpuMs: ((await cpuNow()) - c0) * 1000 };
 }
 
 // ---- prompts ----
 
-const STORY =
-  'The lighthouse stood on a rock at the edge of the bay, and every night its keeper climbed ' +
-  'the one hundred and twelve steps to light the lamp. Ships passed in the dark, fishermen ' +
-  'came home by its beam, and in winter the storms threw spray as high as the gallery. ';
 /** A user message of roughly `words` words (unique per `tag`, so no cache can be reused). */
 function message(tag: string, words: number): string {
-  const head = `[${tag}] Continue this story with many more paragraphs.\n\n`;
-  const w = STORY.split(' ');
-  const body: string[] = [];
-  while (body.length < words) body.push(...w);
-  return head + body.slice(0, words).join(' ');
+  return `[${tag}] Continue this story with many more paragraphs.\n\n${storyWords(words)}`;
 }
 
 // ---- the app ----
@@ -272,11 +255,6 @@ async function nativeEngine(model: string, threads: number) {
 
 // ---- figures ----
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? (s[(n - 1) / 2] as number) : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-};
 // Prompt processing counts only the tokens the run evaluated (the app reuses its prompt cache).
 const pp = (r: Run) => (r.promptTokens - (r.cachedTokens ?? 0)) / (r.ttftMs / 1000);
 const decode = (r: Run) => (r.completionTokens - 1) / ((r.totalMs - r.ttftMs) / 1000);
@@ -551,7 +529,7 @@ if (!ONLY_BATCH) {
 }
 
 // 5. optional: batch sizes in the wasm (prompt processing), raw wllama, one page at a time
-if ((argv.includes('--batch') || ONLY_BATCH) && mainModel) {
+if ((cliFlag('batch') || ONLY_BATCH) && mainModel) {
   const model = mainModel;
   const variants: [string, Record<string, number>][] = [
     ['wllama default', {}],

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import type { KvMode } from '../src/engine/cpu/kvCache';
 import { freshApp, loadTinyModel } from './pages';
 
 // The CPU engine keeps an f16 KV cache and turns flash attention off when the attention scores
@@ -34,10 +35,7 @@ const PROMPTS = [
   '<|im_start|>user\nExplain in two sentences why the sky is blue.<|im_end|>\n<|im_start|>assistant\n',
 ];
 
-async function greedy(
-  page: Page,
-  kvCache?: 'auto' | 'default' | 'f32',
-): Promise<{ loaded: Loaded; runs: Run[] }> {
+async function greedy(page: Page, kvCache?: KvMode): Promise<{ loaded: Loaded; runs: Run[] }> {
   const loaded = (await page.evaluate(
     ([url, kv]) => window.harness.load(url, kv ? { kvCache: kv } : {}),
     [MODEL, kvCache] as const,

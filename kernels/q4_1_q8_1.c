@@ -19,19 +19,11 @@
 #define X_BLOCK 20
 #define Y_BLOCK Q8_1_BLOCK
 
-/* 32 products of one block, as four partial i32 sums. x in 0..15, y in -128..127: x fits the
- * relaxed dot product's 7-bit operand, so every engine computes each pair's sum exactly
- * (|sum| <= 2 * 15 * 128); the two halves' pair sums still fit i16, and one i16 dot with 1s
- * widens them to four i32 sums. */
+/* 32 products of one block, as four partial i32 sums. */
 static inline v128_t block_dot(const uint8_t *x, const uint8_t *y) {
-  const v128_t qs = wasm_v128_load(x + 4);
-  const v128_t nibble = wasm_i8x16_splat(0x0f);
-  const v128_t xlo = wasm_v128_and(qs, nibble);
-  /* a 16-bit shift then the mask: each byte keeps its own high nibble */
-  const v128_t xhi = wasm_v128_and(wasm_u16x8_shr(qs, 4), nibble);
-  const v128_t pairs = wasm_i16x8_add(wasm_i16x8_relaxed_dot_i8x16_i7x16(wasm_v128_load(y + 4), xlo),
-                                      wasm_i16x8_relaxed_dot_i8x16_i7x16(wasm_v128_load(y + 20), xhi));
-  return wasm_i32x4_dot_i16x8(pairs, wasm_i16x8_splat(1));
+  v128_t lo, hi;
+  q_1_nibbles(wasm_v128_load(x + 4), &lo, &hi);
+  return q_1_block_sums(lo, hi, y);
 }
 
 /* Four blocks' sums, one per lane. */

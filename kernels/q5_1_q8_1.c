@@ -38,37 +38,15 @@ static inline void high_bits(const uint8_t *qh, v128_t *lo, v128_t *hi) {
  * `no_high_bits` the caller has checked that qh is 0 (bit 4 of every weight is clear), and the
  * bits are not expanded. */
 static inline v128_t block_dot(const uint8_t *x, const uint8_t *y, int no_high_bits) {
-  const v128_t qs = wasm_v128_load(x + 8);
-  const v128_t nibble = wasm_i8x16_splat(0x0f);
-  v128_t xlo = wasm_v128_and(qs, nibble);
-  /* a 16-bit shift then the mask: each byte keeps its own high nibble */
-  v128_t xhi = wasm_v128_and(wasm_u16x8_shr(qs, 4), nibble);
+  v128_t lo, hi;
+  q_1_nibbles(wasm_v128_load(x + 8), &lo, &hi);
   if (!no_high_bits) {
     v128_t hlo, hhi;
     high_bits(x + 4, &hlo, &hhi);
-    xlo = wasm_v128_or(xlo, hlo);
-    xhi = wasm_v128_or(xhi, hhi);
+    lo = wasm_v128_or(lo, hlo);
+    hi = wasm_v128_or(hi, hhi);
   }
-  const v128_t ylo = wasm_v128_load(y + 4);
-  const v128_t yhi = wasm_v128_load(y + 20);
-#ifdef __wasm_relaxed_simd__
-  /* x fits the 7-bit operand, so every engine computes each pair's sum exactly (|sum| <=
-   * 2 * 31 * 128); the two halves' pair sums still fit i16 (<= 15,872), and one i16 dot with 1s
-   * widens them to four i32 sums. */
-  const v128_t pairs = wasm_i16x8_add(wasm_i16x8_relaxed_dot_i8x16_i7x16(ylo, xlo),
-                                      wasm_i16x8_relaxed_dot_i8x16_i7x16(yhi, xhi));
-  return wasm_i32x4_dot_i16x8(pairs, wasm_i16x8_splat(1));
-#else
-  /* x * y fits in i16 (31 * 128); pairs summed into i32 by the i16 dot product. */
-  const v128_t p0 = wasm_i16x8_extmul_low_i8x16(xlo, ylo);
-  const v128_t p1 = wasm_i16x8_extmul_high_i8x16(xlo, ylo);
-  const v128_t p2 = wasm_i16x8_extmul_low_i8x16(xhi, yhi);
-  const v128_t p3 = wasm_i16x8_extmul_high_i8x16(xhi, yhi);
-  const v128_t one = wasm_i16x8_splat(1);
-  return wasm_i32x4_add(
-      wasm_i32x4_add(wasm_i32x4_dot_i16x8(p0, one), wasm_i32x4_dot_i16x8(p1, one)),
-      wasm_i32x4_add(wasm_i32x4_dot_i16x8(p2, one), wasm_i32x4_dot_i16x8(p3, one)));
-#endif
+  return q_1_block_sums(lo, hi, y);
 }
 
 /* Four blocks' integer sums; a row whose blocks use only 16 levels (a Q4_1 block stored as

@@ -11,6 +11,25 @@
 
 #define Q8_1_BLOCK 36
 
+/* The 32 weights of a block from its 16 bytes of nibbles: weight j (low nibble of byte j) in
+ * `lo`, weight j + 16 (high nibble) in `hi`. */
+static inline void q_1_nibbles(v128_t qs, v128_t *lo, v128_t *hi) {
+  const v128_t nibble = wasm_i8x16_splat(0x0f);
+  *lo = wasm_v128_and(qs, nibble);
+  /* a 16-bit shift then the mask: each byte keeps its own high nibble */
+  *hi = wasm_v128_and(wasm_u16x8_shr(qs, 4), nibble);
+}
+
+/* A block's 32 products with a Q8_1 block y, as four partial i32 sums. The weights (0..31) fit
+ * the relaxed dot product's 7-bit operand, so every engine computes each pair's sum exactly
+ * (|sum| <= 2 * 31 * 128); the two halves' pair sums still fit i16 (<= 15,872), and one i16 dot
+ * with 1s widens them to four i32 sums. */
+static inline v128_t q_1_block_sums(v128_t lo, v128_t hi, const uint8_t *y) {
+  const v128_t pairs = wasm_i16x8_add(wasm_i16x8_relaxed_dot_i8x16_i7x16(wasm_v128_load(y + 4), lo),
+                                      wasm_i16x8_relaxed_dot_i8x16_i7x16(wasm_v128_load(y + 20), hi));
+  return wasm_i32x4_dot_i16x8(pairs, wasm_i16x8_splat(1));
+}
+
 /* The float terms (dx * dy) * sumi + mx * sy of up to four blocks of a "_1" format (Q4_1,
  * Q5_1: a scale d and a minimum m per block) with Q8_1 blocks (d and s = d * sum of the quants),
  * as ggml computes each block's term: sumi holds the blocks' exact integer sums, xdm and yds

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildKernels, CLANG, OBJDUMP } from './kernels';
+import { buildKernels, CLANG, compileKernel, OBJDUMP } from './kernels';
 import {
   indexModule,
   KERNEL_FILES,
@@ -115,6 +117,49 @@ describe('spliceKernels', () => {
     ]);
     expect(() => kernelBody({ fn: 'f', wasm: withData })).toThrow(/data segments/);
   });
+});
+
+describe('compileKernel', () => {
+  const shape =
+    'void k(int n, float *s, size_t bs, const void *vx, size_t bx, const void *vy, size_t by, int nrc)';
+  const kernel = (body: string) =>
+    `#include <stddef.h>\n#include <wasm_simd128.h>\n__attribute__((export_name("f"))) ${shape} {\n${body}\n}\n`;
+  const compile = (source: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-test-'));
+    try {
+      writeFileSync(join(dir, 'k.c'), source);
+      return compileKernel(dir, 'f', 'k.wasm');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it.skipIf(!has(CLANG) || !has(OBJDUMP))(
+    'refuses a kernel with a stack frame or a relaxed multiply-add, and takes a plain one',
+    () => {
+      // a plain leaf compiles
+      expect(
+        compile(kernel('*s = ((const float *)vx)[0] * ((const float *)vy)[0];')).length,
+      ).toBeGreaterThan(8);
+      // an array indexed at run time lives on the stack: the stack pointer is a global
+      expect(() =>
+        compile(
+          kernel(
+            'volatile float t[8];\nfor (int i = 0; i < 8; i++) t[i] = ((const float *)vx)[i];\n*s = t[n & 7];',
+          ),
+        ),
+      ).toThrow(/not a leaf[\s\S]*global\.get/);
+      // fused or not as the engine likes: results would differ from ggml's separate steps
+      expect(() =>
+        compile(
+          kernel(
+            'v128_t a = wasm_v128_load(vx), b = wasm_v128_load(vy);\n*s = wasm_f32x4_extract_lane(wasm_f32x4_relaxed_madd(a, b, a), 0);',
+          ),
+        ),
+      ).toThrow(/not a leaf[\s\S]*fd 85 02\s+<unknown>/);
+    },
+    60_000,
+  );
 });
 
 describe('kernels/*.wasm', () => {

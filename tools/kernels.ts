@@ -6,7 +6,7 @@
  *
  * Each kernel must be a leaf that can be moved into another module: besides the structural
  * checks of `kernelBody`, its disassembly (llvm-objdump-19) must contain no call, global or table
- * instruction.
+ * instruction, and no relaxed-SIMD instruction but the two integer dot products.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,13 +32,29 @@ export const CLANG_FLAGS = [
   '-Wl,--strip-all',
 ];
 
-/**
- * Instructions a spliced body must not contain: those that refer to the kernel module's own
- * space, and relaxed multiply-adds (fused or not as the engine likes: the float results would no
- * longer be those of ggml's separate multiply and add).
- */
+/** Instructions a spliced body must not contain: they refer to the kernel module's own space. */
 const FORBIDDEN =
-  /\b(call|call_indirect|return_call\w*|global\.(get|set)|table\.\w+|memory\.(grow|size)|\w+\.relaxed_n?madd)\b/;
+  /\b(call|call_indirect|return_call\w*|global\.(get|set)|table\.\w+|memory\.(grow|size))\b/;
+
+/**
+ * The relaxed-SIMD instructions a kernel may use: the two integer dot products, exact for the
+ * operand ranges the kernels give them. The others (multiply-adds fused or not, lane selects,
+ * min/max, swizzles and truncations whose edge cases vary by engine) could make results differ
+ * from ggml's. llvm-objdump-19 prints every relaxed instruction as `<unknown>`, so they are told
+ * apart by opcode: 0xfd then the LEB128 index (0x112 i16x8.relaxed_dot_i8x16_i7x16_s, 0x113
+ * i32x4.relaxed_dot_i8x16_i7x16_add_s).
+ */
+const ALLOWED_UNKNOWN = new Set(['fd 92 02', 'fd 93 02']);
+
+/** The lines of `llvm-objdump -d` output a spliced kernel must not contain. */
+export function refusedInstructions(disassembly: string): string[] {
+  return disassembly.split('\n').filter((l) => {
+    if (FORBIDDEN.test(l)) return true;
+    if (!l.includes('<unknown>')) return false;
+    const bytes = /:\s+((?:[0-9a-f]{2} )+)/.exec(l)?.[1]?.trim() ?? '';
+    return !ALLOWED_UNKNOWN.has(bytes);
+  });
+}
 
 export function compileKernel(root: string, fn: string, file: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'kernel-'));
@@ -50,7 +66,7 @@ export function compileKernel(root: string, fn: string, file: string): Uint8Arra
     const wasm = new Uint8Array(readFileSync(out));
     kernelBody({ fn, wasm });
     const asm = execFileSync(OBJDUMP, ['-d', out], { encoding: 'utf8' });
-    const bad = asm.split('\n').filter((l) => FORBIDDEN.test(l));
+    const bad = refusedInstructions(asm);
     if (bad.length > 0) throw new Error(`${file} is not a leaf:\n${bad.join('\n')}`);
     return wasm;
   } finally {

@@ -306,7 +306,7 @@ export const KERNEL_FILES: { fn: string; file: string }[] = [
 
 /** The patched module with the kernels spliced in (needs relaxed SIMD: see the worker). */
 export const SPLICED_WASM_SHA256 =
-  '4e38dc94fea9408adfa41c668c31d72c4ef0beae70231bbc98c882b77cf05e0f';
+  '86d5865c91864d27a091712a407686da7416ae781eed2a276071dcf654ffae65';
 
 interface Section {
   id: number;

@@ -1,6 +1,7 @@
 // Test page script (engine-harness.html): exposes the CPU engine worker to Playwright.
 
 import type { HarnessRequest, HarnessResponse } from './harness.worker';
+import type { KvMode } from './kvCache';
 import type { EngineSampling } from './wllamaEngine';
 
 type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -38,7 +39,7 @@ const api = {
       truncate?: number;
       cache?: boolean;
       kernels?: boolean;
-      kvCache?: 'auto' | 'default' | 'f32';
+      kvCache?: KvMode;
     } = {},
   ) => call({ type: 'load', url, ...opts }),
   run: (

@@ -6,6 +6,7 @@ import {
   type EngineToken,
   type ModelSource,
 } from './wllamaEngine';
+import type { KvMode } from './kvCache';
 
 export type HarnessRequest =
   | {
@@ -17,8 +18,8 @@ export type HarnessRequest =
       cache?: boolean;
       /** false: the build without the relaxed-SIMD kernels. */
       kernels?: boolean;
-      /** 'default': wllama's KV cache defaults instead of the engine's choice. */
-      kvCache?: 'auto' | 'default' | 'f32';
+      /** The KV cache and attention path (kvCache.ts); the engine's choice when absent. */
+      kvCache?: KvMode;
     }
   | {
       id: number;
